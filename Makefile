@@ -1,0 +1,67 @@
+# Pause & Check. Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Configuration (override on the command line or in the environment; documented in README.md).
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export PAUSECHECK_DB ?= $(CURDIR)/var/progress.db
+export PAUSECHECK_TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export PAUSECHECK_CONTENT_DIR ?= $(CURDIR)/quizzes
+export PAUSECHECK_MAX_MESSAGE_CHARS ?= 1000
+export PAUSECHECK_CORS_ORIGINS ?= http://localhost:8000
+# Nothing is sent anywhere, and TensorFlow keeps its start-up chatter down.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+VENV := .venv
+BIN := $(VENV)/bin
+SPACY_MODEL := build/spacy/pause_check_en/meta.json
+MODEL := models/pause_check.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_MODEL)
+
+.PHONY: help setup run chat test test-unit test-rasa eval validate clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt constraints.txt
+	@python="$$(scripts/find-python310.sh)" || exit 1; \
+	  test -x $(BIN)/python || "$$python" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==23.3.2" "setuptools==70.3.0" "wheel==0.45.1"
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(SPACY_MODEL): $(BIN)/.installed bot/nlp.py data/nlu/synonyms.yml
+	$(BIN)/python -m bot build-spacy --output build/spacy/pause_check_en
+
+$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name pause_check --out models
+	touch $@
+
+setup: $(BIN)/.installed $(SPACY_MODEL) $(MODEL)  ## Create the venv, build the spaCy pipeline, train if inputs changed
+	@mkdir -p var
+
+run: setup  ## Start the action server and the Rasa server (Ctrl-C stops both)
+	$(BIN)/python -m bot validate-content
+	scripts/run.sh
+
+chat: setup  ## Terminal chat with the bot (starts the action server if none is running). LEARNER=id to resume
+	scripts/chat.sh
+
+test: setup test-unit test-rasa  ## Set up, then run every test
+
+test-unit: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+test-rasa: setup
+	$(BIN)/rasa data validate --fail-on-warnings
+	$(BIN)/rasa test core --stories tests/ --model $(MODEL) --fail-on-prediction-errors --out results/core
+
+eval: setup  ## NLU cross-validation report (intent and entity F1) in results/nlu-cv/
+	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu-cv
+	$(BIN)/python -m bot nlu-summary results/nlu-cv
+
+clean:  ## Remove the venv, built pipeline, models and results (keeps var/ with learner progress)
+	rm -rf $(VENV) build models results

@@ -1,0 +1,30 @@
+"""Starts the action server after loading and validating the content, so a broken file stops it at once.
+
+Usage: python -m actions [--port 5055] (the same options as `rasa run actions`).
+"""
+from __future__ import annotations
+
+import sys
+
+from rasa_sdk.__main__ import main_from_args
+from rasa_sdk.endpoint import create_argument_parser
+
+from actions import runtime
+from bot.config import Settings
+from bot.errors import PauseCheckError
+
+
+def main() -> None:
+    args = create_argument_parser().parse_args()
+    args.actions = "actions"
+    try:
+        settings = Settings.from_env()
+        runtime.configure(runtime.build_from_settings(settings))
+    except (PauseCheckError, ValueError) as error:
+        sys.exit(f"The action server did not start.\n{error}")
+    print(f"Content loaded from {settings.content_dir}; progress store {settings.db_path}", flush=True)
+    main_from_args(args)
+
+
+if __name__ == "__main__":
+    main()

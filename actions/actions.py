@@ -1,0 +1,336 @@
+"""Custom actions. Each reads the learner id and entities, calls the tutor once, and picks responses."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies, runtime
+from bot.errors import PauseCheckError
+from bot.formatting import option_label
+from bot.tutor import QuestionStep, Tutor
+
+logger = logging.getLogger(__name__)
+
+Events = list[dict[str, Any]]
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return value if isinstance(value, str) else None
+
+
+def _message_id(tracker: Tracker) -> str | None:
+    return tracker.latest_message.get("message_id")
+
+
+class TutorAction(Action):
+    """Base class: runs `respond` with the tutor; store or content trouble becomes a polite retry message."""
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor) -> Events:
+        raise NotImplementedError
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        try:
+            return self.respond(dispatcher, tracker, runtime.tutor())
+        except (sqlite3.Error, PauseCheckError):
+            logger.exception("%s failed for a learner", self.name())
+            dispatcher.utter_message(response="utter_error")
+            return []
+
+
+class ActionGreet(TutorAction):
+    def name(self) -> str:
+        return "action_greet"
+
+    def respond(self, dispatcher, tracker, tutor):
+        step = tutor.current_step(tracker.sender_id)
+        if step is None:
+            dispatcher.utter_message(response="utter_greet")
+            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            return []
+        position = f"question {step.number} of {step.total}" if isinstance(step, QuestionStep) \
+            else f"lesson {step.number} of {step.total}"
+        dispatcher.utter_message(response="utter_welcome_back", module_title=step.module.title, position=position,
+                                 buttons=[replies.module_button(step.module, "Continue ▶"), replies.MENU_BUTTON])
+        return []
+
+
+class ActionShowMenu(TutorAction):
+    def name(self) -> str:
+        return "action_show_menu"
+
+    def respond(self, dispatcher, tracker, tutor):
+        replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+        return []
+
+
+class ActionStartModule(TutorAction):
+    def name(self) -> str:
+        return "action_start_module"
+
+    def respond(self, dispatcher, tracker, tutor):
+        module_id = _entity(tracker, "module")
+        if module_id not in tutor.content.modules:
+            step = tutor.current_step(tracker.sender_id)
+            if step is not None and module_id is None:  # "continue" inside a module: carry on there
+                replies.say_step(dispatcher, step)
+                return []
+            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            return []
+        result = tutor.start(tracker.sender_id, module_id)
+        module = result.step.module
+        if result.status == "started":
+            dispatcher.utter_message(response="utter_module_intro", title=module.title, summary=module.summary,
+                                     lessons=len(module.lessons), questions=len(module.quiz))
+        elif result.status == "restarted" and result.previous:
+            dispatcher.utter_message(response="utter_module_restarted", title=module.title,
+                                     correct=result.previous.correct, total=result.previous.total)
+        else:
+            dispatcher.utter_message(response="utter_module_resumed", title=module.title)
+        replies.say_step(dispatcher, result.step)
+        return []
+
+
+class ActionNext(TutorAction):
+    def name(self) -> str:
+        return "action_next"
+
+    def respond(self, dispatcher, tracker, tutor):
+        result = tutor.advance(tracker.sender_id)
+        if result.status == "no_module":
+            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            return []
+        if result.status == "at_question":
+            dispatcher.utter_message(response="utter_at_question")
+        replies.say_step(dispatcher, result.step)
+        return []
+
+
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, typed_only: bool = False) -> bool:
+    """Handles the learner's message as an answer. RETURNS False when no question was waiting (nothing sent).
+
+    typed_only: ignore entities (used for messages NLU was unsure about).
+    """
+    result = tutor.answer(
+        tracker.sender_id,
+        text=tracker.latest_message.get("text") or "",
+        message_id=_message_id(tracker),
+        question_id=None if typed_only else _entity(tracker, "question"),
+        option=None if typed_only else _entity(tracker, "option"),
+    )
+    if result.status == "no_question":
+        return False
+    if result.feedback and result.status == "already_recorded":
+        chosen = option_label(result.feedback.chosen) if result.feedback.chosen else "skipped"
+        dispatcher.utter_message(response="utter_answer_already_recorded", chosen=chosen)
+    elif result.feedback:
+        feedback = result.feedback
+        dispatcher.utter_message(
+            response="utter_answer_correct" if feedback.correct else "utter_answer_wrong",
+            chosen=option_label(feedback.chosen), feedback=feedback.chosen.feedback,
+            correct=option_label(feedback.question.correct_option), explanation=feedback.question.explanation,
+        )
+    elif result.status == "ambiguous":
+        question = result.step.question
+        dispatcher.utter_message(response="utter_answer_ambiguous",
+                                 buttons=[replies.answer_button(question.id, option) for option in result.candidates])
+        return True
+    elif result.status == "stale":
+        dispatcher.utter_message(response="utter_answer_stale")
+    elif result.status == "unmatched":
+        last_letter = result.step.question.options[-1].letter.upper()
+        dispatcher.utter_message(response="utter_answer_unmatched", last_letter=last_letter)
+    if result.step is not None:
+        replies.say_step(dispatcher, result.step)
+    return True
+
+
+class ActionAnswer(TutorAction):
+    def name(self) -> str:
+        return "action_answer"
+
+    def respond(self, dispatcher, tracker, tutor):
+        if not answer(dispatcher, tracker, tutor):
+            step = tutor.current_step(tracker.sender_id)
+            dispatcher.utter_message(response="utter_no_question")
+            if step is not None:
+                replies.say_step(dispatcher, step)
+            else:
+                replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+        return []
+
+
+class ActionFallback(TutorAction):
+    """NLU was unsure: if a question is waiting, try the text as an answer; otherwise say so and show the menu."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    def respond(self, dispatcher, tracker, tutor):
+        if answer(dispatcher, tracker, tutor, typed_only=True):
+            return []
+        dispatcher.utter_message(response="utter_default")
+        replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+        return []
+
+
+class ActionSkip(TutorAction):
+    def name(self) -> str:
+        return "action_skip"
+
+    def respond(self, dispatcher, tracker, tutor):
+        result = tutor.skip(tracker.sender_id, message_id=_message_id(tracker))
+        if result.status == "no_module":
+            dispatcher.utter_message(response="utter_nothing_to_skip")
+            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            return []
+        dispatcher.utter_message(response="utter_question_skipped" if result.status == "skipped_question"
+                                 else "utter_lessons_skipped")
+        replies.say_step(dispatcher, result.step)
+        return []
+
+
+class ActionStop(TutorAction):
+    def name(self) -> str:
+        return "action_stop"
+
+    def respond(self, dispatcher, tracker, tutor):
+        status = tutor.stop(tracker.sender_id)
+        if status is None:
+            dispatcher.utter_message(response="utter_nothing_to_stop", buttons=[replies.MENU_BUTTON])
+            return []
+        dispatcher.utter_message(response="utter_stopped", title=status.module.title,
+                                 position=status.position_label,
+                                 buttons=[replies.module_button(status.module, "Continue later ▶"),
+                                          replies.PROGRESS_BUTTON])
+        return []
+
+
+class ActionShowProgress(TutorAction):
+    def name(self) -> str:
+        return "action_show_progress"
+
+    def respond(self, dispatcher, tracker, tutor):
+        replies.say_progress(dispatcher, tutor.progress(tracker.sender_id))
+        return []
+
+
+class ActionReview(TutorAction):
+    """Goes over the questions the learner missed in their latest attempt of each module."""
+
+    def name(self) -> str:
+        return "action_review"
+
+    def respond(self, dispatcher, tracker, tutor):
+        missed = tutor.missed_questions(tracker.sender_id)
+        if not missed:
+            dispatcher.utter_message(response="utter_review_nothing", buttons=[replies.MENU_BUTTON])
+            return []
+        dispatcher.utter_message(response="utter_review_intro", count=len(missed))
+        for question in missed:
+            dispatcher.utter_message(response="utter_review_item", prompt=question.prompt,
+                                     correct=option_label(question.correct_option),
+                                     explanation=question.explanation)
+        dispatcher.utter_message(response="utter_review_retake", buttons=[replies.MENU_BUTTON])
+        return []
+
+
+class ActionSupportAffected(TutorAction):
+    def name(self) -> str:
+        return "action_support_affected"
+
+    def respond(self, dispatcher, tracker, tutor):
+        replies.say_messages(dispatcher, tutor.content.support.affected)
+        return []
+
+
+class ActionShareRequest(TutorAction):
+    def name(self) -> str:
+        return "action_share_request"
+
+    def respond(self, dispatcher, tracker, tutor):
+        replies.say_messages(dispatcher, tutor.content.support.share_request)
+        module = tutor.content.module("resist_resharing")
+        if module:
+            dispatcher.utter_message(response="utter_offer_module", title=module.title,
+                                     buttons=[replies.module_button(module, f"Start: {module.title}")])
+        return []
+
+
+class ActionCheckContent(TutorAction):
+    def name(self) -> str:
+        return "action_check_content"
+
+    def respond(self, dispatcher, tracker, tutor):
+        replies.say_messages(dispatcher, tutor.content.support.check_content)
+        module = tutor.content.module("verify_leaks")
+        if module:
+            dispatcher.utter_message(response="utter_offer_module", title=module.title,
+                                     buttons=[replies.module_button(module, f"Start: {module.title}")])
+        return []
+
+
+class ActionReportHowto(TutorAction):
+    def name(self) -> str:
+        return "action_report_howto"
+
+    def respond(self, dispatcher, tracker, tutor):
+        support = tutor.content.support
+        platform = _entity(tracker, "platform")
+        route = support.platforms.get(platform) if platform else None
+        if route is None:
+            replies.say_messages(dispatcher, support.reporting_general)
+            dispatcher.utter_message(
+                response="utter_ask_platform",
+                buttons=[replies.button(route.name, "report_howto", platform=key)
+                         for key, route in support.platforms.items()],
+            )
+            return []
+        replies.say_platform_route(dispatcher, route)
+        module = tutor.content.module("reporting_tools")
+        if module:
+            dispatcher.utter_message(response="utter_offer_module", title=module.title,
+                                     buttons=[replies.module_button(module, f"Start: {module.title}")])
+        return []
+
+
+class ActionAskDeleteData(Action):
+    def name(self) -> str:
+        return "action_ask_delete_data"
+
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(response="utter_ask_delete_confirm",
+                                 buttons=[replies.button("Yes, delete everything", "affirm"),
+                                          replies.button("No, keep my progress", "deny")])
+        return []
+
+
+class ActionDeleteData(TutorAction):
+    """Deletes the learner's progress; the input channel then erases the conversation history."""
+
+    def name(self) -> str:
+        return "action_delete_data"
+
+    def respond(self, dispatcher, tracker, tutor):
+        if _previous_action(tracker) != "action_ask_delete_data":
+            dispatcher.utter_message(response="utter_delete_not_confirmed")
+            return []
+        tutor.forget(tracker.sender_id)
+        dispatcher.utter_message(response="utter_data_deleted")
+        return []
+
+
+def _previous_action(tracker: Tracker) -> str | None:
+    """The last action the bot ran before the learner's latest message (skipping listening)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+

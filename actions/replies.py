@@ -1,0 +1,98 @@
+"""Turns tutor results into responses (wording lives in domain.yml) and buttons (payloads built in one place)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.content import Module, Option, PlatformRoute
+from bot.formatting import option_label, progress_bar
+from bot.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, Step
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload in Rasa's "/intent{json}" form; the input channel accepts it only when offered."""
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
+
+
+def button(title: str, intent: str, **entities: str) -> dict[str, Any]:
+    return {"title": title, "payload": payload(intent, **entities)}
+
+
+def module_button(module: Module, title: str | None = None) -> dict[str, Any]:
+    return button(title or module.title, "start_module", module=module.id)
+
+
+MENU_BUTTON = button("Menu", "help")
+PROGRESS_BUTTON = button("My progress", "progress")
+
+
+def status_label(status: ModuleStatus) -> str:
+    labels = {"not_started": "not started", "completed": "completed ✓"}
+    return labels.get(status.status, status.position_label)
+
+
+def say_menu(dispatcher: CollectingDispatcher, statuses: list[ModuleStatus]) -> None:
+    lines = "\n".join(f"- **{status.module.title}**: {status_label(status)}" for status in statuses)
+    buttons = [module_button(status.module) for status in statuses]
+    buttons += [button("Is this leak real?", "check_content"), button("How do I report?", "report_howto"),
+                PROGRESS_BUTTON]
+    dispatcher.utter_message(response="utter_menu", modules=lines, buttons=buttons)
+
+
+def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
+    """Shows a lesson, a question or the end-of-module summary."""
+    if isinstance(step, LessonStep):
+        dispatcher.utter_message(
+            response="utter_lesson", module_title=step.module.title, number=step.number, total=step.total,
+            text=step.lesson.text, source=step.lesson.source,
+            buttons=[button("Next ▶", "next"), button("Skip to the quiz", "skip"), button("Stop for now", "stop")],
+        )
+    elif isinstance(step, QuestionStep):
+        question = step.question
+        dispatcher.utter_message(
+            response="utter_question", module_title=step.module.title, number=step.number, total=step.total,
+            prompt=question.prompt, options="\n".join(option_label(option) for option in question.options),
+            buttons=[answer_button(question.id, option) for option in question.options],
+        )
+    else:
+        say_summary(dispatcher, step)
+
+
+def answer_button(question_id: str, option: Option) -> dict[str, Any]:
+    return button(option_label(option), "answer", option=option.letter, question=question_id)
+
+
+def say_summary(dispatcher: CollectingDispatcher, summary: ModuleSummary) -> None:
+    dispatcher.utter_message(response="utter_module_complete", title=summary.module.title,
+                             correct=summary.correct, total=summary.total, percent=summary.percent)
+    if summary.next_module:
+        dispatcher.utter_message(response="utter_suggest_next_module", title=summary.next_module.title,
+                                 buttons=[module_button(summary.next_module, f"Start: {summary.next_module.title}"),
+                                          PROGRESS_BUTTON, MENU_BUTTON])
+    else:
+        dispatcher.utter_message(response="utter_all_modules_done", buttons=[button("Review", "review"),
+                                                                             MENU_BUTTON])
+
+
+def say_progress(dispatcher: CollectingDispatcher, statuses: list[ModuleStatus]) -> None:
+    lines = []
+    for status in statuses:
+        score = "" if status.score is None else f" · {status.correct}/{status.answered + status.skipped} correct"
+        lines.append(f"**{status.module.title}**\n`{progress_bar(status.share_done)}` {status_label(status)}{score}")
+    dispatcher.utter_message(response="utter_progress", lines="\n".join(lines),
+                             buttons=[module_button(status.module, f"{status.module.title}")
+                                      for status in statuses if status.status != "completed"] + [MENU_BUTTON])
+
+
+def say_platform_route(dispatcher: CollectingDispatcher, route: PlatformRoute) -> None:
+    help_link = f"Official help: {route.help_url}" if route.help_url else ""
+    dispatcher.utter_message(response="utter_report_platform", name=route.name, steps=route.steps,
+                             help_link=help_link)
+
+
+def say_messages(dispatcher: CollectingDispatcher, messages: tuple[str, ...]) -> None:
+    """Sends content messages (support texts from quizzes/support.yml) one by one."""
+    for message in messages:
+        dispatcher.utter_message(text=message)

@@ -1,0 +1,37 @@
+"""Typed errors. The CLI turns them into messages; actions turn them into polite replies."""
+from __future__ import annotations
+
+
+class PauseCheckError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class ContentError(PauseCheckError):
+    """One or more content files are invalid; `problems` lists each as 'file: location: message'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(
+            f"Content is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}). "
+            f"Fix these in the files under quizzes/ (schema: quizzes/README.md):\n{lines}"
+        )
+
+
+class UnknownLearner(PauseCheckError):
+    """No progress is stored for this learner id."""
+
+    def __init__(self, learner_id: str) -> None:
+        self.learner_id = learner_id
+        super().__init__(
+            f"No learner with id {learner_id!r} in the progress store. Learner ids are the conversation "
+            "(sender) ids; check the id, or the database path in PAUSECHECK_DB."
+        )
+
+
+class UnknownModule(PauseCheckError):
+    """A module id that the content does not define."""
+
+    def __init__(self, module_id: str, known: list[str]) -> None:
+        self.module_id = module_id
+        super().__init__(f"Unknown module {module_id!r}. Modules: {', '.join(known)}.")

@@ -1,0 +1,175 @@
+"""Rasa input channels that screen every message before NLU (see bot/inbound.py for the rules).
+
+`GuardedRestInput` and `GuardedSocketIOInput` keep the URLs of Rasa's own REST and socket.io channels
+(/webhooks/rest/webhook and /socket.io) and add:
+- "/" messages pass only when they are a button payload the bot offered this learner in its latest turn;
+- a length limit (PAUSECHECK_MAX_MESSAGE_CHARS), control and invisible characters removed;
+- REST bodies that are not a JSON object with a text `sender` and `message` get a 400 that says what to send;
+- an optional `metadata.message_id` from the client, so a retried message is recorded once;
+- after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable, Iterable
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+
+from bot.config import Settings
+from bot.inbound import clean_message_id, screen_message
+
+logger = logging.getLogger(__name__)
+
+SENDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+MAX_BODY_BYTES = 64 * 1024
+# The response the delete-data action sends after deleting progress; the channel then erases the history.
+DATA_DELETED_RESPONSE = "utter_data_deleted"
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def _offered_payloads(events: Iterable[Any]) -> set[str]:
+    """Button payloads of the bot messages since the learner's last message."""
+    payloads: set[str] = set()
+    for event in reversed(list(events)):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            payloads.update(button.get("payload", "") for button in (event.data or {}).get("buttons") or [])
+    return payloads
+
+
+def _history_erasure_requested(events: Iterable[Any]) -> bool:
+    for event in reversed(list(events)):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, BotUttered) and (event.metadata or {}).get("utter_action") == DATA_DELETED_RESPONSE:
+            return True
+    return False
+
+
+def _innermost(tracker_store: Any) -> Any:
+    """Rasa wraps the configured tracker store (fail-safe, awaitable); deletion needs the real one."""
+    while hasattr(tracker_store, "_tracker_store"):
+        tracker_store = tracker_store._tracker_store
+    return tracker_store
+
+
+async def erase_conversation(tracker_store: Any, sender_id: str) -> None:
+    """Deletes every stored event of one conversation (Rasa 3.6 tracker stores have no delete call)."""
+    store = _innermost(tracker_store)
+    if hasattr(store, "SQLEvent"):
+        with store.session_scope() as session:
+            session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+    elif isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore
+        store.store.pop(sender_id, None)
+    else:
+        logger.error("Cannot erase conversation history from a %s; only SQL and in-memory stores are supported.",
+                     type(store).__name__)
+
+
+class _Guard:
+    """Wraps Rasa's message handler with the screening rules; shared by both channels."""
+
+    def __init__(self) -> None:
+        self.app: Sanic | None = None
+        self.max_chars = Settings.from_env().max_message_chars
+
+    def attach(self, blueprint: Blueprint) -> None:
+        @blueprint.listener("before_server_start")
+        async def remember_app(app: Sanic, _: Any) -> None:
+            self.app = app
+
+    def _tracker_store(self) -> Any:
+        agent = getattr(self.app.ctx, "agent", None) if self.app else None
+        return agent.tracker_store if agent else None
+
+    def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
+        async def screened(message: UserMessage) -> None:
+            tracker_store = self._tracker_store()
+            tracker = await tracker_store.retrieve(message.sender_id) if tracker_store else None
+            offered = _offered_payloads(tracker.events) if tracker else set()
+            result = screen_message(message.text, offered_payloads=offered, max_chars=self.max_chars)
+            if result.text is None:
+                await message.output_channel.send_text_message(message.sender_id, result.reply)
+                return
+            metadata = message.metadata if isinstance(message.metadata, dict) else {}
+            # Keep no client metadata except the message id: nothing else is needed, so nothing else is stored.
+            message_id = clean_message_id(metadata.get("message_id"))
+            await on_new_message(UserMessage(
+                result.text, message.output_channel, message.sender_id,
+                input_channel=message.input_channel, message_id=message_id,
+                metadata={"message_id": message_id} if message_id else None,
+            ))
+            if tracker_store:
+                tracker = await tracker_store.retrieve(message.sender_id)
+                if tracker and _history_erasure_requested(tracker.events):
+                    await erase_conversation(tracker_store, message.sender_id)
+
+        return screened
+
+
+def _body_problem(request: Request) -> str | None:
+    """What is wrong with a REST webhook body, or None when it is usable."""
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        return f"Request body is larger than {MAX_BODY_BYTES // 1024} kB."
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own error type for bodies that are not JSON
+        body = None
+    if not isinstance(body, dict):
+        return 'Send a JSON object: {"sender": "<learner id>", "message": "<text>"}.'
+    if not isinstance(body.get("sender"), str) or not SENDER_ID.match(body["sender"]):
+        return "`sender` must be the learner id: 1 to 128 letters, digits, '_', '-', '.' or ':'."
+    if not isinstance(body.get("message"), str):
+        return "`message` must be text."
+    if "metadata" in body and not isinstance(body["metadata"], (dict, type(None))):
+        return "`metadata` must be a JSON object."
+    return None
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel at /webhooks/rest/webhook, with the screening rules."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        guard = _Guard()
+        blueprint = super().blueprint(guard.wrap(on_new_message))
+        guard.attach(blueprint)
+
+        @blueprint.middleware("request")
+        async def validate_body(request: Request) -> Any:
+            if request.method == "POST":
+                problem = _body_problem(request)
+                if problem:
+                    return response.json({"error": problem}, status=400)
+            return None
+
+        return blueprint
+
+    def _extract_input_channel(self, request: Request) -> str:
+        return self.name()  # not from the body: clients must not relabel their channel
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel at /socket.io, with the screening rules."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        guard = _Guard()
+        blueprint = super().blueprint(guard.wrap(on_new_message))
+        guard.attach(blueprint)
+        return blueprint

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.content import Content, load_content
+from bot.store import ProgressStore
+from bot.tutor import Tutor
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+SHIPPED_CONTENT = Path(__file__).parent.parent / "quizzes"
+
+
+class FakeClock:
+    """A clock tests can move forward."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def content() -> Content:
+    """The two tiny modules in tests/fixtures/content."""
+    return load_content(FIXTURE_CONTENT)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(clock: FakeClock) -> ProgressStore:
+    """An empty in-memory progress store."""
+    return ProgressStore(":memory:", clock=clock)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "progress.db"
+
+
+@pytest.fixture
+def tutor(content: Content, store: ProgressStore) -> Tutor:
+    return Tutor(content, store)
+
+
+@pytest.fixture
+def tutor_at_first_question(tutor: Tutor) -> Tutor:
+    """Learner 'ana' has read both lessons of verify_leaks and faces question t_q1."""
+    tutor.start("ana", "verify_leaks")
+    tutor.advance("ana")
+    tutor.advance("ana")
+    return tutor

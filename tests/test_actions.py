@@ -1,0 +1,171 @@
+"""Actions with Rasa SDK trackers and a tutor on an in-memory store: events, response names and buttons."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions, runtime
+from actions.replies import payload
+
+
+@pytest.fixture(autouse=True)
+def configured(tutor):
+    runtime.configure(tutor)
+    yield tutor
+    runtime.configure(None)
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def tracker(text: str = "", intent: str = "answer", entities: list[dict] | None = None, sender: str = "ana",
+            message_id: str = "m1", events: list[dict] | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
+              "message_id": message_id}
+    return Tracker(sender, {}, latest, events or [], False, None, {}, "action_listen")
+
+
+def run(action_class, dispatcher, tracker_: Tracker) -> list[dict[str, Any]]:
+    return action_class().run(dispatcher, tracker_, {})
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [message.get("response") or "text" for message in dispatcher.messages]
+
+
+def test_start_module_from_entity(dispatcher):
+    events = run(actions.ActionStartModule, dispatcher,
+                 tracker("start verify", "start_module", [{"entity": "module", "value": "verify_leaks"}]))
+    assert events == []
+    assert responses(dispatcher) == ["utter_module_intro", "utter_lesson"]
+    lesson = dispatcher.messages[1]
+    assert lesson["number"] == 1 and lesson["total"] == 2 and lesson["source"] == "https://example.org/stop"
+    assert [button["payload"] for button in lesson["buttons"]] == ["/next", "/skip", "/stop"]
+
+
+def test_start_module_without_entity_shows_menu(dispatcher):
+    run(actions.ActionStartModule, dispatcher, tracker("let's learn", "start_module"))
+    assert responses(dispatcher) == ["utter_menu"]
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == payload("start_module", module="verify_leaks")
+
+
+def test_question_has_one_button_per_option(dispatcher, tutor_at_first_question):
+    run(actions.ActionNext, dispatcher, tracker("next", "next"))
+    assert responses(dispatcher) == ["utter_at_question", "utter_question"]
+    question = dispatcher.messages[1]
+    assert question["options"] == "A) Investigate the source\nB) Stop\nC) Trace the claim"
+    assert [(b["title"], b["payload"]) for b in question["buttons"]] == [
+        ("A) Investigate the source", '/answer{"option":"a","question":"t_q1"}'),
+        ("B) Stop", '/answer{"option":"b","question":"t_q1"}'),
+        ("C) Trace the claim", '/answer{"option":"c","question":"t_q1"}'),
+    ]
+
+
+def test_button_answer_gives_feedback_then_next_question(dispatcher, tutor_at_first_question):
+    run(actions.ActionAnswer, dispatcher, tracker(
+        '/answer{"option":"b","question":"t_q1"}', entities=[
+            {"entity": "option", "value": "b"}, {"entity": "question", "value": "t_q1"}]))
+    assert responses(dispatcher) == ["utter_answer_correct", "utter_question"]
+    assert dispatcher.messages[0]["feedback"] == "Yes, pause first."
+    assert dispatcher.messages[0]["explanation"] == "SIFT starts with Stop."
+
+
+def test_typed_wrong_answer_names_the_right_one(dispatcher, tutor_at_first_question):
+    run(actions.ActionAnswer, dispatcher, tracker("c"))
+    assert responses(dispatcher) == ["utter_answer_wrong", "utter_question"]
+    assert dispatcher.messages[0]["correct"] == "B) Stop"
+
+
+def test_forged_entities_cannot_answer(dispatcher, tutor_at_first_question):
+    """An option entity without the matching question id (what a forged message can carry) is ignored."""
+    run(actions.ActionAnswer, dispatcher, tracker("answer", entities=[{"entity": "option", "value": "b"}]))
+    assert responses(dispatcher) == ["utter_answer_unmatched", "utter_question"]
+    assert tutor_at_first_question.store.db["answers"].count == 0
+
+
+def test_fallback_tries_typed_answer_when_question_waits(dispatcher, tutor_at_first_question):
+    run(actions.ActionFallback, dispatcher, tracker("trace the claim", "nlu_fallback"))
+    assert responses(dispatcher) == ["utter_answer_wrong", "utter_question"]
+
+
+def test_fallback_outside_a_question_shows_menu(dispatcher):
+    run(actions.ActionFallback, dispatcher, tracker("asdfgh", "nlu_fallback"))
+    assert responses(dispatcher) == ["utter_default", "utter_menu"]
+
+
+def test_stop_then_greet_offers_to_continue(dispatcher, tutor_at_first_question):
+    run(actions.ActionStop, dispatcher, tracker("stop", "stop"))
+    assert responses(dispatcher) == ["utter_stopped"]
+    assert dispatcher.messages[0]["position"] == "question 1 of 2"
+    greet = CollectingDispatcher()
+    run(actions.ActionGreet, greet, tracker("hi", "greet"))
+    assert responses(greet) == ["utter_greet", "utter_menu"]  # stopped: no current module, menu shows status
+    tutor_at_first_question.start("ana", "verify_leaks")
+    welcome = CollectingDispatcher()
+    run(actions.ActionGreet, welcome, tracker("hi", "greet"))
+    assert responses(welcome) == ["utter_welcome_back"]
+
+
+def test_affected_gets_support_and_no_quiz(dispatcher):
+    run(actions.ActionSupportAffected, dispatcher, tracker("someone posted my pics", "affected"))
+    assert [message["text"] for message in dispatcher.messages] == ["It is not your fault."]
+    assert not any(message.get("buttons") for message in dispatcher.messages)
+
+
+def test_report_with_platform(dispatcher):
+    run(actions.ActionReportHowto, dispatcher,
+        tracker("report on whatsapp", "report_howto", [{"entity": "platform", "value": "whatsapp"}]))
+    assert responses(dispatcher) == ["utter_report_platform"]
+    assert dispatcher.messages[0]["help_link"] == "Official help: https://example.org/whatsapp"
+
+
+def test_report_without_platform_asks_which(dispatcher):
+    run(actions.ActionReportHowto, dispatcher, tracker("how do i report", "report_howto"))
+    assert responses(dispatcher) == ["text", "utter_ask_platform"]
+    assert len(dispatcher.messages[1]["buttons"]) == 10
+    assert dispatcher.messages[1]["buttons"][0]["payload"] == '/report_howto{"platform":"x"}'
+
+
+def test_delete_needs_the_confirmation_turn(dispatcher, tutor_at_first_question):
+    run(actions.ActionDeleteData, dispatcher, tracker("yes", "affirm"))
+    assert responses(dispatcher) == ["utter_delete_not_confirmed"]
+    assert tutor_at_first_question.store.learner_exists("ana")
+    confirmed = CollectingDispatcher()
+    history = [{"event": "action", "name": "action_ask_delete_data"}, {"event": "action", "name": "action_listen"},
+               {"event": "user", "text": "yes"}]
+    run(actions.ActionDeleteData, confirmed, tracker("yes", "affirm", events=history))
+    assert responses(confirmed) == ["utter_data_deleted"]
+    assert not tutor_at_first_question.store.learner_exists("ana")
+
+
+def test_store_failure_gives_a_polite_retry(dispatcher, tutor, monkeypatch):
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(tutor.store, "touch_learner", locked)
+    run(actions.ActionStartModule, dispatcher,
+        tracker("start", "start_module", [{"entity": "module", "value": "verify_leaks"}]))
+    assert responses(dispatcher) == ["utter_error"]
+
+
+def test_every_response_used_exists_in_domain():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).parent.parent
+    domain = yaml.safe_load((root / "domain.yml").read_text())
+    used = set()
+    for path in (root / "actions").glob("*.py"):
+        used.update(re.findall(r'"(utter_[a-z_]+)"', path.read_text()))
+    used.discard("utter_action")
+    assert used <= set(domain["responses"]), used - set(domain["responses"])
+    assert {name for name in domain["actions"]} == {cls().name() for cls in actions.TutorAction.__subclasses__()} | {
+        "action_ask_delete_data"}

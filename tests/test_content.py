@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content import MODULE_IDS, PLATFORMS, load_content
+from bot.errors import ContentError
+from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
+
+
+def test_shipped_content_loads_with_enough_lessons_and_questions():
+    content = load_content(SHIPPED_CONTENT)
+    assert list(content.modules) == list(MODULE_IDS)
+    for module in content.modules.values():
+        assert len(module.lessons) >= 5, module.id
+        assert len(module.quiz) >= 8, module.id
+        assert {question.type for question in module.quiz} == {"single_choice", "true_false", "scenario"}
+        assert all(lesson.source.startswith("https://") for lesson in module.lessons)
+    assert set(content.support.platforms) == set(PLATFORMS)
+
+
+def test_shipped_links_come_from_the_fact_sheet():
+    """Content accuracy: every https link in the content appears in the sourced fact sheet."""
+    facts = Path(__file__).parent.parent.parent / "shared" / "content-facts.md"
+    if not facts.exists():
+        pytest.skip("../shared/content-facts.md is not beside this checkout")
+    sheet = facts.read_text(encoding="utf-8")
+    import re
+    for path in SHIPPED_CONTENT.glob("*.yml"):
+        for url in re.findall(r"https://[^\s)\"'>\]]+", path.read_text(encoding="utf-8")):
+            assert url.rstrip(".,") in sheet, f"{path.name}: {url} is not in content-facts.md"
+
+
+def test_fixture_content_loads_in_menu_order(content):
+    assert list(content.modules) == ["verify_leaks", "resist_resharing"]
+    question = content.modules["verify_leaks"].quiz[0]
+    assert [option.letter for option in question.options] == ["a", "b", "c"]
+    assert question.correct_option.text == "Stop"
+
+
+@pytest.fixture
+def broken_dir(tmp_path: Path) -> Path:
+    """A writable copy of the fixture content, to break in each test."""
+    target = tmp_path / "quizzes"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+def edit_module(directory: Path, name: str, change) -> None:
+    path = directory / f"{name}.yml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def two_correct(data):
+    data["quiz"][0]["options"][0]["correct"] = True
+
+
+def duplicate_id(data):
+    data["quiz"][1]["id"] = "t_q1"
+
+
+def missing_prompt(data):
+    del data["quiz"][0]["prompt"]
+
+
+def http_source(data):
+    data["lessons"][0]["source"] = "http://example.org"
+
+
+def long_lesson(data):
+    data["lessons"][1]["text"] = "x" * 701
+
+
+def bad_true_false(data):
+    data["quiz"][1]["options"][0]["text"] = "Yes"
+
+
+def bad_type(data):
+    data["quiz"][0]["type"] = "essay"
+
+
+def one_option(data):
+    data["quiz"][0]["options"] = data["quiz"][0]["options"][:1]
+    data["quiz"][0]["options"][0]["correct"] = True
+
+
+def wrong_id(data):
+    data["id"] = "verify"
+
+
+@pytest.mark.parametrize("change, expected", [
+    (two_correct, "quizzes/verify_leaks.yml: quiz[0] (t_q1): options: exactly one option must have "
+                  "`correct: true`, found 2"),
+    (duplicate_id, "verify_leaks.yml: t_q1: id is already used in verify_leaks.yml; ids must be unique"),
+    (missing_prompt, "quizzes/verify_leaks.yml: quiz[0] (t_q1): missing required key `prompt`"),
+    (http_source, "quizzes/verify_leaks.yml: lessons[0] (t_l1): `source` must be one https:// link, "
+                  "got 'http://example.org'"),
+    (long_lesson, "quizzes/verify_leaks.yml: lessons[1] (t_l2): text: is 701 characters; the limit is 700"),
+    (bad_true_false, "quiz[1] (t_q2): options: a true_false question has exactly two options, `True` and `False`"),
+    (bad_type, "quiz[0] (t_q1): `type` is 'essay'; use one of: single_choice, true_false, scenario"),
+    (one_option, "quiz[0] (t_q1): options: has 1 options; a question needs 2 to 4"),
+    (wrong_id, "quizzes/verify_leaks.yml: id: is 'verify' but the file is verify_leaks.yml"),
+])
+def test_content_errors_name_file_item_and_fix(broken_dir, change, expected):
+    edit_module(broken_dir, "verify_leaks", change)
+    with pytest.raises(ContentError) as raised:
+        load_content(broken_dir)
+    assert any(expected in problem for problem in raised.value.problems), raised.value.problems
+
+
+def test_every_problem_is_reported_at_once(broken_dir):
+    edit_module(broken_dir, "verify_leaks", two_correct)
+    edit_module(broken_dir, "resist_resharing", missing_prompt)
+    with pytest.raises(ContentError) as raised:
+        load_content(broken_dir)
+    assert len(raised.value.problems) == 2
+    assert "Content is invalid (2 problems)" in str(raised.value)
+
+
+def test_invalid_yaml_names_the_line(broken_dir):
+    (broken_dir / "resist_resharing.yml").write_text("id: resist_resharing\ntitle: [unclosed\n")
+    with pytest.raises(ContentError) as raised:
+        load_content(broken_dir)
+    assert raised.value.problems[0].startswith("quizzes/resist_resharing.yml: line 3: is not valid YAML")
+
+
+def test_support_file_must_list_every_platform(broken_dir):
+    support = yaml.safe_load((broken_dir / "support.yml").read_text())
+    del support["reporting"]["platforms"]["reddit"]
+    support["reporting"]["platforms"]["myspace"] = {"name": "MySpace", "steps": "?"}
+    (broken_dir / "support.yml").write_text(yaml.safe_dump(support))
+    with pytest.raises(ContentError) as raised:
+        load_content(broken_dir)
+    assert raised.value.problems == [
+        "quizzes/support.yml: reporting.platforms: missing platform `reddit`",
+        "quizzes/support.yml: reporting.platforms: unknown platform `myspace`; platforms: " + ", ".join(PLATFORMS),
+    ]
+
+
+def test_missing_folder_says_which_setting_to_fix(tmp_path):
+    with pytest.raises(ContentError, match="set PAUSECHECK_CONTENT_DIR"):
+        load_content(tmp_path / "nowhere")

@@ -1,0 +1,272 @@
+"""End to end through the REST webhook: the real action server and Rasa server, on temporary databases.
+
+Needs the trained model (models/pause_check.tar.gz); `make test` builds it first.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.content import load_content
+
+ROOT = Path(__file__).parent.parent
+MODEL = ROOT / "models" / "pause_check.tar.gz"
+CONTENT = load_content(ROOT / "quizzes")
+pytestmark = pytest.mark.server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Servers:
+    """The action server and the Rasa server as `make run` starts them, on temporary files."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.rasa_port, self.action_port = free_port(), free_port()
+        self.env = {
+            **os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+            "ACTION_PORT": str(self.action_port), "PAUSECHECK_DB": str(workdir / "progress.db"),
+            "PAUSECHECK_TRACKER_DB": str(workdir / "tracker.db"), "PAUSECHECK_CONTENT_DIR": str(ROOT / "quizzes"),
+            "PAUSECHECK_MAX_MESSAGE_CHARS": "1000",
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        if not MODEL.exists():
+            pytest.fail(f"{MODEL} is missing: run `make setup` (or `make test`) to train the model first.")
+        bin_dir = Path(sys.executable).parent
+        log = open(self.workdir / "servers.log", "ab")
+        self.processes = [
+            subprocess.Popen([sys.executable, "-m", "actions", "--port", str(self.action_port)],
+                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
+            subprocess.Popen([str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
+                              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
+        ]
+        deadline = time.monotonic() + 180
+        for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.url}/webhooks/rest/"):
+            while True:
+                try:
+                    if requests.get(url, timeout=2).ok:
+                        break
+                except requests.ConnectionError:
+                    pass
+                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                    self.stop()
+                    pytest.fail(f"servers did not start; log:\n{(self.workdir / 'servers.log').read_text()[-3000:]}")
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def post(self, body, **kwargs) -> requests.Response:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        return requests.post(f"{self.url}/webhooks/rest/webhook", data=data,
+                             headers={"Content-Type": "application/json"}, timeout=30, **kwargs)
+
+    def say(self, sender: str, message: str, message_id: str | None = None) -> list[dict]:
+        body = {"sender": sender, "message": message}
+        if message_id:
+            body["metadata"] = {"message_id": message_id}
+        response = self.post(body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def db(self, name: str) -> sqlite3.Connection:
+        return sqlite3.connect(self.workdir / name)
+
+    def progress(self, learner: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot", "progress", learner, "--json"], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    running = Servers(tmp_path_factory.mktemp("servers"))
+    running.start()
+    yield running
+    running.stop()
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def payloads(replies: list[dict]) -> list[str]:
+    return [button["payload"] for reply in replies for button in reply.get("buttons", [])]
+
+
+def answer_payload(question_id: str, letter: str) -> str:
+    return f'/answer{{"option":"{letter}","question":"{question_id}"}}'
+
+
+def test_learner_completes_a_module_with_buttons(servers):
+    module = CONTENT.modules["verify_leaks"]
+    replies = servers.say("learner-full", "hi")
+    assert "Pause & Check" in texts(replies)
+    start = '/start_module{"module":"verify_leaks"}'
+    assert start in payloads(replies)
+    replies = servers.say("learner-full", start)
+    assert module.lessons[0].source in texts(replies)
+    for lesson in module.lessons[1:]:
+        replies = servers.say("learner-full", "/next")
+        assert lesson.source in texts(replies)
+    replies = servers.say("learner-full", "/next")
+    expected_correct = 0
+    for index, question in enumerate(module.quiz):
+        offered = payloads(replies)
+        assert offered == [answer_payload(question.id, option.letter) for option in question.options]
+        # Alternate right and wrong answers.
+        option = question.correct_option if index % 2 == 0 else next(o for o in question.options if not o.correct)
+        expected_correct += option.correct
+        replies = servers.say("learner-full", answer_payload(question.id, option.letter))
+        assert ("✅ Right" if option.correct else "❌ Not quite") in texts(replies)
+        assert option.feedback in texts(replies)
+    assert f"{expected_correct} of {len(module.quiz)} correct" in texts(replies)
+    report = json.loads(servers.progress("learner-full").stdout)
+    first = report["modules"][0]
+    assert (first["status"], first["answered"], first["correct"]) == ("completed", len(module.quiz),
+                                                                       expected_correct)
+
+
+def test_typed_answers_and_words(servers):
+    module = CONTENT.modules["resist_resharing"]
+    servers.say("learner-typed", '/start_module{"module":"resist_resharing"}')  # not offered yet: plain text
+    replies = servers.say("learner-typed", "start the resharing module")
+    assert module.lessons[0].source in texts(replies)
+    replies = servers.say("learner-typed", "skip")
+    assert module.quiz[0].prompt[:40] in texts(replies)
+    letter = module.quiz[0].correct_option.letter
+    replies = servers.say("learner-typed", letter.upper())
+    assert "✅ Right" in texts(replies)
+
+
+def go_to_first_question(servers, learner: str) -> None:
+    servers.say(learner, "hi")
+    servers.say(learner, '/start_module{"module":"verify_leaks"}')
+    servers.say(learner, "/skip")
+
+
+def answers_of(servers, learner: str) -> list[tuple]:
+    with servers.db("progress.db") as db:
+        return db.execute("SELECT question_id, option, correct FROM answers WHERE learner_id = ?",
+                          [learner]).fetchall()
+
+
+def test_forged_payloads_cannot_answer_or_skip_ahead(servers):
+    quiz = CONTENT.modules["verify_leaks"].quiz
+    go_to_first_question(servers, "learner-forge")
+    go_to_first_question(servers, "learner-victim")
+    forged = [
+        answer_payload(quiz[1].id, quiz[1].correct_option.letter),  # a later question
+        f'/answer{{"option":"{quiz[0].correct_option.letter}","question":"{quiz[0].id}","sender":"learner-victim"}}',
+        '/answer{"option":"a","question":"' + quiz[0].id + '"}@1.0',
+        '/skip{"learner":"learner-victim"}',
+    ]
+    for message in forged[:3]:
+        servers.say("learner-forge", message)
+    assert answers_of(servers, "learner-forge") == []
+    assert answers_of(servers, "learner-victim") == []
+    servers.say("learner-forge", forged[3])  # typed "skip" is allowed, but only for the sender
+    assert answers_of(servers, "learner-victim") == []
+
+
+def test_redelivered_answer_is_recorded_once(servers):
+    question = CONTENT.modules["verify_leaks"].quiz[0]
+    go_to_first_question(servers, "learner-retry")
+    payload = answer_payload(question.id, question.correct_option.letter)
+    first = servers.say("learner-retry", payload, message_id="retry-1")
+    assert "✅ Right" in texts(first)
+    again = servers.say("learner-retry", payload, message_id="retry-1")
+    assert "already have your answer" in texts(again) or "earlier question" in texts(again)
+    assert len(answers_of(servers, "learner-retry")) == 1
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("x" * 10_000, "characters long"),
+    ("", "didn't receive any text"),
+    ("   \x00\x07  ", "didn't receive any text"),
+])
+def test_bad_input_gets_a_clear_reply(servers, message, expected):
+    assert expected in texts(servers.say("learner-bad", message))
+
+
+@pytest.mark.parametrize("message", ["🔥🔥🔥💀💀", "这个视频是真的吗", "<img src=x onerror=alert(1)>",
+                                     "'; DROP TABLE answers; --", "/greet{\"name\": \"x\"}", "/nonexistent_intent"])
+def test_odd_input_gets_an_answer(servers, message):
+    replies = servers.say("learner-odd", message)
+    assert replies and texts(replies).strip()
+    assert answers_of(servers, "learner-odd") == []
+
+
+@pytest.mark.parametrize("body, problem", [
+    (b"[]", "Send a JSON object"),
+    (b"null", "Send a JSON object"),
+    (b"", "Send a JSON object"),
+    (b"{not json", "Send a JSON object"),
+    (b'{"sender": 5, "message": "hi"}', "`sender` must be the learner id"),
+    (b'{"sender": "a b", "message": "hi"}', "`sender` must be the learner id"),
+    (b'{"sender": "ok", "message": ["hi"]}', "`message` must be text"),
+    (b'{"sender": "ok", "message": "' + b"x" * 70_000 + b'"}', "larger than 64 kB"),
+])
+def test_malformed_bodies_get_400(servers, body, problem):
+    response = servers.post(body)
+    assert response.status_code == 400
+    assert problem in response.json()["error"]
+    assert servers.say("learner-after-400", "hi")  # still serving
+
+
+def test_affected_learner_gets_support_not_a_quiz(servers):
+    replies = servers.say("learner-affected", "my ex posted my nudes online what do i do")
+    text = texts(replies)
+    assert "StopNCII" in text and "Take It Down" in text
+    assert not any(p.startswith("/answer") or p.startswith("/start_module") for p in payloads(replies))
+
+
+def test_delete_data_removes_progress_and_history(servers):
+    go_to_first_question(servers, "learner-delete")
+    replies = servers.say("learner-delete", "delete my data")
+    assert "/affirm" in payloads(replies)
+    replies = servers.say("learner-delete", "/affirm")
+    assert "deleted" in texts(replies)
+    with servers.db("tracker.db") as db:
+        assert db.execute("SELECT count(*) FROM events WHERE sender_id = 'learner-delete'").fetchone()[0] == 0
+    result = servers.progress("learner-delete")
+    assert result.returncode == 1 and "No learner with id 'learner-delete'" in result.stderr
+
+
+def test_resume_after_servers_restart(servers):
+    module = CONTENT.modules["reporting_tools"]
+    servers.say("learner-resume", '/start_module{"module":"reporting_tools"}')
+    servers.say("learner-resume", "start reporting tools")
+    servers.say("learner-resume", "next")
+    servers.say("learner-resume", "stop")
+    servers.stop()
+    servers.start()
+    replies = servers.say("learner-resume", "hi")
+    assert module.title in texts(replies)
+    replies = servers.say("learner-resume", "/start_module{\"module\":\"reporting_tools\"}")
+    assert module.lessons[1].source in texts(replies)
