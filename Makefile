@@ -56,7 +56,7 @@ test-unit: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 test-rasa: setup
-	$(BIN)/rasa data validate --fail-on-warnings
+	$(BIN)/rasa data validate
 	$(BIN)/rasa test core --stories tests/ --model $(MODEL) --fail-on-prediction-errors --out results/core
 
 eval: setup  ## NLU cross-validation report (intent and entity F1) in results/nlu-cv/

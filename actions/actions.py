@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 import sqlite3
 from typing import Any
 
@@ -27,11 +28,12 @@ def _message_id(tracker: Tracker) -> str | None:
     return tracker.latest_message.get("message_id")
 
 
-class TutorAction(Action):
+class TutorAction(Action, ABC):
     """Base class: runs `respond` with the tutor; store or content trouble becomes a polite retry message."""
 
+    @abstractmethod
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor) -> Events:
-        raise NotImplementedError
+        """Sends the replies and returns the events for one turn."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         try:

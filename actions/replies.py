@@ -46,7 +46,7 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
     if isinstance(step, LessonStep):
         dispatcher.utter_message(
             response="utter_lesson", module_title=step.module.title, number=step.number, total=step.total,
-            text=step.lesson.text, source=step.lesson.source,
+            lesson=step.lesson.text, source=step.lesson.source,
             buttons=[button("Next ▶", "next"), button("Skip to the quiz", "skip"), button("Stop for now", "stop")],
         )
     elif isinstance(step, QuestionStep):

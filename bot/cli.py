@@ -92,5 +92,22 @@ def build_spacy(output: Path, synonyms: Path) -> None:
     click.echo(f"spaCy pipeline written to {build_pipeline(synonyms, output)}")
 
 
+@cli.command("nlu-summary")
+@click.argument("results_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def nlu_summary(results_dir: Path) -> None:
+    """Summarise Rasa's NLU evaluation reports in RESULTS_DIR as Markdown (also written to summary.md there).
+
+    Example: python -m bot nlu-summary results/nlu-cv
+    """
+    from bot.nlu_report import summarise
+
+    try:
+        summary = summarise(results_dir)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+    (results_dir / "summary.md").write_text(summary, encoding="utf-8")
+    click.echo(summary)
+
+
 def main() -> None:
     cli(prog_name="python -m bot")

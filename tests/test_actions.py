@@ -46,6 +46,7 @@ def test_start_module_from_entity(dispatcher):
     assert responses(dispatcher) == ["utter_module_intro", "utter_lesson"]
     lesson = dispatcher.messages[1]
     assert lesson["number"] == 1 and lesson["total"] == 2 and lesson["source"] == "https://example.org/stop"
+    assert lesson["lesson"] == "Stop before you share."
     assert [button["payload"] for button in lesson["buttons"]] == ["/next", "/skip", "/stop"]
 
 
@@ -169,3 +170,17 @@ def test_every_response_used_exists_in_domain():
     assert used <= set(domain["responses"]), used - set(domain["responses"])
     assert {name for name in domain["actions"]} == {cls().name() for cls in actions.TutorAction.__subclasses__()} | {
         "action_ask_delete_data"}
+
+
+def test_response_variables_do_not_shadow_message_fields():
+    """utter_message(text=...) would replace the whole response text, so no template may use such a name."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    domain = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())
+    reserved = {"text", "image", "json_message", "response", "attachment", "buttons", "elements"}
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            assert not set(re.findall(r"{(\w+)}", variant["text"])) & reserved, name
