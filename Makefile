@@ -57,7 +57,7 @@ test-unit: $(BIN)/.installed
 
 test-rasa: setup
 	$(BIN)/rasa data validate
-	$(BIN)/rasa test core --stories tests/ --model $(MODEL) --fail-on-prediction-errors --out results/core
+	$(BIN)/rasa test core --e2e --stories tests/ --model $(MODEL) --fail-on-prediction-errors --out results/core
 
 eval: setup  ## NLU cross-validation report (intent and entity F1) in results/nlu-cv/
 	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu-cv

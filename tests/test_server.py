@@ -116,7 +116,9 @@ def texts(replies: list[dict]) -> str:
 
 
 def payloads(replies: list[dict]) -> list[str]:
-    return [button["payload"] for reply in replies for button in reply.get("buttons", [])]
+    """Button payloads; the REST channel calls them `buttons`, socket.io `quick_replies`."""
+    return [button["payload"] for reply in replies
+            for button in reply.get("buttons", []) + reply.get("quick_replies", [])]
 
 
 def answer_payload(question_id: str, letter: str) -> str:
@@ -256,6 +258,36 @@ def test_delete_data_removes_progress_and_history(servers):
         assert db.execute("SELECT count(*) FROM events WHERE sender_id = 'learner-delete'").fetchone()[0] == 0
     result = servers.progress("learner-delete")
     assert result.returncode == 1 and "No learner with id 'learner-delete'" in result.stderr
+
+
+def socketio_exchange(servers, session_id: str, message: str) -> list[dict]:
+    """One socket.io connection as the widget makes it: session_request, then a message, then the replies."""
+    import socketio
+
+    replies: list[dict] = []
+    client = socketio.Client()
+    client.on("bot_uttered", replies.append)
+    client.connect(servers.url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        client.emit("session_request", {"session_id": session_id})
+        client.emit("user_uttered", {"message": message, "session_id": session_id})
+        deadline = time.monotonic() + 30
+        while not replies and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.5)  # let the rest of this turn's messages arrive
+    finally:
+        client.disconnect()
+    return replies
+
+
+def test_socketio_replies_arrive_again_after_reconnect(servers):
+    first = socketio_exchange(servers, "learner-socket", "hi")
+    assert "Pause & Check" in texts(first)
+    start = '/start_module{"module":"verify_leaks"}'
+    assert start in payloads(first)
+    # A reload: a new connection with the same session id continues the same conversation.
+    second = socketio_exchange(servers, "learner-socket", start)
+    assert CONTENT.modules["verify_leaks"].lessons[0].source in texts(second)
 
 
 def test_resume_after_servers_restart(servers):
