@@ -9,7 +9,9 @@ export PAUSECHECK_DB ?= $(CURDIR)/var/progress.db
 export PAUSECHECK_TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export PAUSECHECK_CONTENT_DIR ?= $(CURDIR)/quizzes
 export PAUSECHECK_MAX_MESSAGE_CHARS ?= 1000
-export PAUSECHECK_CORS_ORIGINS ?= http://localhost:8000
+export WEB_PORT ?= 8000
+export PAUSECHECK_RASA_URL ?= http://localhost:$(RASA_PORT)
+export PAUSECHECK_CORS_ORIGINS ?= http://localhost:$(WEB_PORT)
 # Nothing is sent anywhere, and TensorFlow keeps its start-up chatter down.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -19,6 +21,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_MODEL := build/spacy/pause_check_en/meta.json
 MODEL := models/pause_check.tar.gz
+WIDGET := web/static/build/pause-check-widget.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_MODEL)
 
 .PHONY: help setup run chat test test-unit test-rasa eval validate clean
@@ -40,10 +43,13 @@ $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --fixed-model-name pause_check --out models
 	touch $@
 
-setup: $(BIN)/.installed $(SPACY_MODEL) $(MODEL)  ## Create the venv, build the spaCy pipeline, train if inputs changed
+$(WIDGET): web/widget/package.json web/widget/package-lock.json $(wildcard web/widget/src/*)
+	cd web/widget && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+setup: $(BIN)/.installed $(SPACY_MODEL) $(MODEL) $(WIDGET)  ## Create the venv, build the spaCy pipeline and the widget, train if inputs changed
 	@mkdir -p var
 
-run: setup  ## Start the action server and the Rasa server (Ctrl-C stops both)
+run: setup  ## Start the action server, the Rasa server and the learner website (Ctrl-C stops all)
 	$(BIN)/python -m bot validate-content
 	scripts/run.sh
 
@@ -64,4 +70,4 @@ eval: setup  ## NLU cross-validation report (intent and entity F1) in results/nl
 	$(BIN)/python -m bot nlu-summary results/nlu-cv
 
 clean:  ## Remove the venv, built pipeline, models and results (keeps var/ with learner progress)
-	rm -rf $(VENV) build models results
+	rm -rf $(VENV) build models results web/static/build web/widget/node_modules

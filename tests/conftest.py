@@ -8,6 +8,7 @@ import pytest
 from bot.content import Content, load_content
 from bot.store import ProgressStore
 from bot.tutor import Tutor
+from tests.servers import Servers
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 SHIPPED_CONTENT = Path(__file__).parent.parent / "quizzes"
@@ -60,3 +61,12 @@ def tutor_at_first_question(tutor: Tutor) -> Tutor:
     tutor.advance("ana")
     tutor.advance("ana")
     return tutor
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory) -> Servers:
+    """The action server, Rasa server and learner website, started once for the whole test run."""
+    running = Servers(tmp_path_factory.mktemp("servers"))
+    running.start()
+    yield running
+    running.stop()

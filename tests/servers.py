@@ -1,0 +1,105 @@
+"""Runs the servers `make run` starts (action server, Rasa server, learner website) on temporary files."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).parent.parent
+MODEL = ROOT / "models" / "pause_check.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Servers:
+    """The action server and the Rasa server as `make run` starts them, on temporary files."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
+        self.env = {
+            **os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+            "ACTION_PORT": str(self.action_port), "PAUSECHECK_DB": str(workdir / "progress.db"),
+            "PAUSECHECK_TRACKER_DB": str(workdir / "tracker.db"), "PAUSECHECK_CONTENT_DIR": str(ROOT / "quizzes"),
+            "PAUSECHECK_MAX_MESSAGE_CHARS": "1000", "PAUSECHECK_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "PAUSECHECK_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        if not MODEL.exists():
+            pytest.fail(f"{MODEL} is missing: run `make setup` (or `make test`) to train the model first.")
+        bin_dir = Path(sys.executable).parent
+        log = open(self.workdir / "servers.log", "ab")
+        self.processes = [
+            subprocess.Popen([sys.executable, "-m", "actions", "--port", str(self.action_port)],
+                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
+            subprocess.Popen([str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
+                              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                              "--cors", self.env["PAUSECHECK_CORS_ORIGINS"]],
+                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
+            subprocess.Popen([sys.executable, "-m", "web", "--port", str(self.web_port)],
+                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
+        ]
+        deadline = time.monotonic() + 180
+        for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.web_url}/healthz",
+                    f"{self.url}/webhooks/rest/"):
+            while True:
+                try:
+                    if requests.get(url, timeout=2).ok:
+                        break
+                except requests.ConnectionError:
+                    pass
+                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                    self.stop()
+                    pytest.fail(f"servers did not start; log:\n{(self.workdir / 'servers.log').read_text()[-3000:]}")
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def post(self, body, **kwargs) -> requests.Response:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        return requests.post(f"{self.url}/webhooks/rest/webhook", data=data,
+                             headers={"Content-Type": "application/json"}, timeout=30, **kwargs)
+
+    def say(self, sender: str, message: str, message_id: str | None = None) -> list[dict]:
+        body = {"sender": sender, "message": message}
+        if message_id:
+            body["metadata"] = {"message_id": message_id}
+        response = self.post(body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def db(self, name: str) -> sqlite3.Connection:
+        return sqlite3.connect(self.workdir / name)
+
+    def progress(self, learner: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot", "progress", learner, "--json"], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True)

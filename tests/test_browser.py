@@ -1,0 +1,156 @@
+"""The learner page in real headless Chromium (Debian's package) driven by Playwright, against the real servers.
+
+Screenshots (phone 360 px and desktop) are written to results/screenshots/.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from bot.content import load_content
+from bot.formatting import option_label
+from tests.servers import ROOT
+
+pytestmark = pytest.mark.server
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "results" / "screenshots"
+MODULE = load_content(ROOT / "quizzes").modules["verify_leaks"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: install Debian's `chromium` package (.ci/run does).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, servers):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(servers.web_url + "/")
+    yield page
+    context.close()
+
+
+def bot_messages(page):
+    return page.locator(".message.bot .body")
+
+
+def wait_for_text(page, text: str):
+    page.locator(".message.bot .body", has_text=text).last.wait_for()
+
+
+def progress_value(page, module_id: str) -> int:
+    return int(page.locator(f'.bar[data-module="{module_id}"]').get_attribute("aria-valuenow"))
+
+
+def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
+    wait_for_text(page, "Pause & Check")
+    learner_id = page.evaluate("localStorage.getItem('pauseCheck.learnerId')")
+    assert re.fullmatch(r"[0-9a-f]{32}", learner_id)
+    assert progress_value(page, "verify_leaks") == 0
+
+    page.get_by_role("button", name=MODULE.title, exact=True).click()
+    wait_for_text(page, "lesson 1 of")
+    page.get_by_role("button", name="Next ▶").last.click()
+    wait_for_text(page, "lesson 2 of")
+    page.get_by_role("button", name="Skip to the quiz").last.click()
+    question = MODULE.quiz[0]
+    wait_for_text(page, "question 1 of")
+    before = progress_value(page, "verify_leaks")
+
+    correct = page.get_by_role("button", name=option_label(question.correct_option), exact=True)
+    correct.click()
+    wait_for_text(page, "Right")
+    assert correct.is_disabled()
+    page.wait_for_function(
+        "([id, before]) => Number(document.querySelector('.chat').shadowRoot"
+        ".querySelector(`.bar[data-module=\"${id}\"]`).getAttribute('aria-valuenow')) > before",
+        arg=["verify_leaks", before])
+    # The store agrees: one correct answer for this learner.
+    with servers.db("progress.db") as db:
+        assert db.execute("SELECT question_id, correct FROM answers WHERE learner_id = ?",
+                          [learner_id]).fetchall() == [(question.id, 1)]
+
+    # A reload keeps the learner id and the conversation, and the tutor still answers.
+    shown = bot_messages(page).count()
+    page.reload()
+    wait_for_text(page, "Right")
+    assert page.evaluate("localStorage.getItem('pauseCheck.learnerId')") == learner_id
+    assert bot_messages(page).count() == shown
+    page.get_by_label("Your message").fill("my progress")
+    page.get_by_label("Your message").press("Enter")
+    wait_for_text(page, "Your progress")
+    assert not page.console_errors, page.console_errors
+
+
+def test_learner_text_is_never_html(page):
+    wait_for_text(page, "Pause & Check")
+    hostile = "<img src=x onerror=alert(1)>"
+    page.get_by_label("Your message").fill(hostile)
+    page.get_by_role("button", name="Send").click()
+    user_bubble = page.locator(".message.user .body").last
+    user_bubble.wait_for()
+    assert user_bubble.inner_text() == hostile
+    page.wait_for_timeout(1500)
+    assert page.locator(".log img").count() == 0
+    assert page.dialogs == []
+
+
+def test_offline_state_and_recovery(page):
+    wait_for_text(page, "Pick a module")
+    menus = page.locator(".message.bot .body", has_text="Pick a module")
+    before = menus.count()
+    page.route("**/webhooks/rest/webhook", lambda route: route.abort())
+    page.get_by_label("Your message").fill("menu")
+    page.get_by_label("Your message").press("Enter")
+    status = page.get_by_role("status")
+    status.wait_for()
+    assert "Can't reach the tutor" in status.inner_text()
+    page.unroute("**/webhooks/rest/webhook")
+    menus.nth(before).wait_for()  # the retried message got its answer, without a reload
+    assert status.is_hidden()
+
+
+def test_keyboard_only(page):
+    wait_for_text(page, "Pick a module")
+    page.keyboard.press("Tab")  # "Start over"
+    page.keyboard.press("Tab")  # first module button
+    focused = page.evaluate("document.querySelector('.chat').shadowRoot.activeElement.textContent")
+    assert focused == MODULE.title
+    page.keyboard.press("Enter")
+    wait_for_text(page, "lesson 1 of")
+
+
+@pytest.mark.parametrize("name, viewport", [("phone-360", {"width": 360, "height": 740}),
+                                            ("desktop", {"width": 1280, "height": 900})])
+def test_screenshots(browser, servers, name, viewport):
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(servers.web_url + "/")
+    page.locator(".message.bot .body", has_text="Pause & Check").wait_for(timeout=20_000)
+    page.get_by_role("button", name=MODULE.title, exact=True).click()
+    page.locator(".message.bot .body", has_text="lesson 1 of").wait_for(timeout=20_000)
+    page.wait_for_timeout(500)
+    # Nothing sticks out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    context.close()
