@@ -20,6 +20,7 @@ def ruler_patterns(synonyms_file: Path) -> list[dict]:
     canonical values, so the ruler and the mapper can never disagree.
     """
     data = yaml.safe_load(Path(synonyms_file).read_text(encoding="utf-8"))
+    tokenizer = spacy.blank("en").tokenizer
     patterns = []
     for block in data.get("nlu", []):
         canonical = block.get("synonym")
@@ -32,7 +33,8 @@ def ruler_patterns(synonyms_file: Path) -> list[dict]:
         forms = {canonical.replace("_", " ")}
         forms.update(line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- "))
         for form in sorted(forms):
-            tokens = form.lower().split()
+            # Split each form the way spaCy will split the message ("don't" -> "do", "n't"), so every form matches.
+            tokens = [token.text for token in tokenizer(form.lower())]
             patterns.append({"label": label, "pattern": [{"LOWER": token} for token in tokens], "id": canonical})
     return patterns
 

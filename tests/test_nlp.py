@@ -24,6 +24,8 @@ def test_every_canonical_value_has_patterns():
     ("how do i report on insta", [("insta", "platform", "instagram")]),
     ("someone leaked my pics on tiktok and fb", [("tiktok", "platform", "tiktok"), ("fb", "platform", "facebook")]),
     ("start the verify leaks module", [("verify leaks", "module", "verify_leaks")]),
+    ("the dont reshare one", [("dont reshare", "module", "resist_resharing")]),
+    ("report on tik-tok", [("tik-tok", "platform", "tiktok")]),
     ("what is the weather", []),
 ])
 def test_entity_ruler(nlp, text, expected):
