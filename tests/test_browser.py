@@ -59,6 +59,14 @@ def progress_value(page, module_id: str) -> int:
     return int(page.locator(f'.bar[data-module="{module_id}"]').get_attribute("aria-valuenow"))
 
 
+def pass_pre_check(page) -> None:
+    """Answers the module's pre-check items with their first button, up to the first lesson."""
+    for number, item in enumerate(MODULE.pre_check, start=1):
+        wait_for_text(page, f"check {number} of {len(MODULE.pre_check)}")
+        page.get_by_role("button", name=option_label(item.options[0]), exact=True).last.click()
+    wait_for_text(page, "lesson 1 of")
+
+
 def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
     wait_for_text(page, "Pause & Check")
     learner_id = page.evaluate("localStorage.getItem('pauseCheck.learnerId')")
@@ -66,7 +74,8 @@ def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
     assert progress_value(page, "verify_leaks") == 0
 
     page.get_by_role("button", name=MODULE.title, exact=True).click()
-    wait_for_text(page, "lesson 1 of")
+    wait_for_text(page, "quick check")
+    pass_pre_check(page)
     page.get_by_role("button", name="Next ▶").last.click()
     wait_for_text(page, "lesson 2 of")
     page.get_by_role("button", name="Skip to the quiz").last.click()
@@ -84,7 +93,7 @@ def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
         arg=["verify_leaks", before])
     # The store agrees: one correct answer for this learner.
     with servers.db("progress.db") as db:
-        assert db.execute("SELECT question_id, correct FROM answers WHERE learner_id = ?",
+        assert db.execute("SELECT question_id, correct FROM answers WHERE learner_id = ? AND part = 'quiz'",
                           [learner_id]).fetchall() == [(question.id, 1)]
 
     # A reload keeps the learner id and the conversation, and the tutor still answers.
@@ -134,7 +143,7 @@ def test_keyboard_only(page):
     focused = page.evaluate("document.querySelector('.chat').shadowRoot.activeElement.textContent")
     assert focused == MODULE.title
     page.keyboard.press("Enter")
-    wait_for_text(page, "lesson 1 of")
+    wait_for_text(page, "check 1 of")
 
 
 @pytest.mark.parametrize("name, viewport", [("phone-360", {"width": 360, "height": 740}),
@@ -145,7 +154,7 @@ def test_screenshots(browser, servers, name, viewport):
     page.goto(servers.web_url + "/")
     page.locator(".message.bot .body", has_text="Pause & Check").wait_for(timeout=20_000)
     page.get_by_role("button", name=MODULE.title, exact=True).click()
-    page.locator(".message.bot .body", has_text="lesson 1 of").wait_for(timeout=20_000)
+    page.locator(".message.bot .body", has_text="check 1 of").wait_for(timeout=20_000)
     page.wait_for_timeout(500)
     # Nothing sticks out sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

@@ -16,7 +16,8 @@ def test_schema_is_created_with_wal_and_version(db_path):
 def test_answers_table_stores_no_message_text(store):
     assert "text" not in store.db["answers"].columns_dict
     assert set(store.db["answers"].columns_dict) == {
-        "id", "learner_id", "module_id", "attempt", "question_id", "option", "correct", "message_id", "answered_at"}
+        "id", "learner_id", "module_id", "attempt", "question_id", "option", "correct", "message_id", "answered_at",
+        "part"}
 
 
 def test_same_message_is_recorded_once(store):
@@ -89,7 +90,7 @@ def test_upgrading_a_version_1_store_keeps_progress_and_backfills_attempts(db_pa
     old.conn.close()
 
     store = ProgressStore(db_path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
     assert store.module_progress("ana", "verify_leaks").position == 3
     attempts = [(row["attempt"], row["started_at"][11:16], (row["completed_at"] or "")[11:16], row["reached"],
                  row["answered"], row["correct"]) for row in store.db["attempts"].rows_where(order_by="attempt")]
