@@ -104,7 +104,7 @@ def go_to_first_question(servers, learner: str) -> None:
 
 def answers_of(servers, learner: str) -> list[tuple]:
     with servers.db("progress.db") as db:
-        return db.execute("SELECT question_id, option, correct FROM answers WHERE learner_id = ?",
+        return db.execute("SELECT question_id, option, correct FROM answers WHERE learner_id = ? AND part = 'quiz'",
                           [learner]).fetchall()
 
 
