@@ -61,8 +61,11 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
             dispatcher.utter_message(response="utter_review_started", total=step.total)
         say_question(dispatcher, step.module, step.question, step_heading(step))
     elif isinstance(step, ReviewSummary):
+        next_due = "More questions are due: say \"review\" for the next ones." if step.more_due_now \
+            else next_review_text(step.next_due)
         dispatcher.utter_message(response="utter_review_done", right=step.right, total=step.total,
-                                 next_due=next_review_text(step.next_due), buttons=[MENU_BUTTON])
+                                 next_due=next_due, buttons=[REVIEW_BUTTON, MENU_BUTTON] if step.more_due_now
+                                 else [MENU_BUTTON])
     else:
         say_summary(dispatcher, step)
 

@@ -17,8 +17,7 @@ from bot.store import ReviewCard
 # met again the next day, so every card goes straight to day-based scheduling. No fuzz: schedules are reproducible.
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 RIGHT_ANSWERS_TO_REVIEW = 2  # per finished module: a sample of right answers also comes back, to keep them
-REVIEW_QUESTIONS = 6  # asked in one "review" session at most
-BOOSTER_QUESTIONS = 4  # the booster offered on return: about two minutes
+REVIEW_QUESTIONS = 4  # asked in one review at most: about two minutes, like the booster offered on return
 BOOSTER_AFTER = timedelta(days=2)  # a learner away this long is offered the booster first
 
 

@@ -97,7 +97,6 @@ class ReviewSession:
     learner_id: str
     questions: tuple[str, ...]  # question ids, asked in this order
     position: int
-    booster: bool  # offered on return after a break, rather than asked for
     started_at: str
 
 
@@ -212,9 +211,9 @@ def _add_check_answers_and_reviews_v3(db: sqlite_utils.Database) -> None:
     db["review_cards"].create_index(["learner_id", "due"])
     # A review under way: the questions to ask, in order, and how far the learner is.
     db["review_sessions"].create(
-        {"learner_id": str, "questions": str, "position": int, "booster": int, "started_at": str},
+        {"learner_id": str, "questions": str, "position": int, "started_at": str},
         pk="learner_id",
-        not_null={"questions", "position", "booster", "started_at"},
+        not_null={"questions", "position", "started_at"},
         foreign_keys=[("learner_id", "learners", "id")],
     )
     db["review_answers"].create(
@@ -266,11 +265,19 @@ class ProgressStore:
         self._migrate()
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.atomic():
+        """Runs the pending migrations in one write transaction. BEGIN IMMEDIATE takes the write lock first (waiting
+        up to the busy timeout), and the version is read under it, so processes starting together on a new file
+        (action server, web server, CLI) migrate one after the other instead of failing with "database is locked"."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.conn.commit()
 
     def now(self) -> datetime:
         """The store's clock: what every timestamp it writes comes from (tests inject one)."""
@@ -281,7 +288,10 @@ class ProgressStore:
 
     def last_seen(self, learner_id: str) -> datetime | None:
         row = self.db.execute("SELECT last_seen_at FROM learners WHERE id = ?", [learner_id]).fetchone()
-        return datetime.fromisoformat(row[0]) if row else None
+        if row is None:
+            return None
+        seen = datetime.fromisoformat(row[0])
+        return seen if seen.tzinfo else seen.replace(tzinfo=timezone.utc)  # a hand-edited row may lack the zone
 
     def check_scores(self, learner_id: str, module_id: str) -> dict[str, tuple[int, int]]:
         """The learner's kept check scores for a module: {"pre": (correct, total), "post": (...)} where taken."""
@@ -473,12 +483,12 @@ class ProgressStore:
         row = self.db.execute("SELECT MIN(due) FROM review_cards WHERE learner_id = ?", [learner_id]).fetchone()
         return row[0]
 
-    def start_review(self, learner_id: str, questions: list[str], *, booster: bool) -> ReviewSession:
+    def start_review(self, learner_id: str, questions: list[str]) -> ReviewSession:
         """Starts (or restarts) the learner's review with these questions; leaves any module they were in."""
         with self.db.atomic():
             self.db.execute(
-                "INSERT OR REPLACE INTO review_sessions (learner_id, questions, position, booster, started_at) "
-                "VALUES (?, ?, 0, ?, ?)", [learner_id, json.dumps(questions), int(booster), self._now()])
+                "INSERT OR REPLACE INTO review_sessions (learner_id, questions, position, started_at) "
+                "VALUES (?, ?, 0, ?)", [learner_id, json.dumps(questions), self._now()])
             self.db.execute("UPDATE learners SET current_module = NULL WHERE id = ?", [learner_id])
         session = self.review_session(learner_id)
         assert session is not None
@@ -490,7 +500,7 @@ class ProgressStore:
             return None
         row = rows[0]
         return ReviewSession(learner_id=learner_id, questions=tuple(json.loads(row["questions"])),
-                             position=row["position"], booster=bool(row["booster"]), started_at=row["started_at"])
+                             position=row["position"], started_at=row["started_at"])
 
     def end_review(self, learner_id: str) -> None:
         with self.db.atomic():

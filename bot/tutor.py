@@ -79,7 +79,6 @@ class ReviewStep:
     number: int  # 1-based
     total: int
     question: Question
-    booster: bool
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,7 @@ class ReviewSummary:
     right: int
     total: int
     next_due: str | None  # ISO time of the next card due, if any
+    more_due_now: bool  # more questions were due than one review asks
 
 
 Step = Union[LessonStep, QuestionStep, ModuleSummary, ReviewStep, ReviewSummary]
@@ -307,15 +307,14 @@ class Tutor:
 
     # Spaced review
 
-    def start_review(self, learner_id: str, *, booster: bool = False) -> ReviewStart:
+    def start_review(self, learner_id: str) -> ReviewStart:
         """Asks the learner's due review questions, most overdue first, at most REVIEW_QUESTIONS of them."""
         self.store.touch_learner(learner_id)
         due = self.store.due_cards(learner_id, now=self._now_text(), limit=REVIEW_QUESTIONS)
         questions = [card.question_id for card in due if card.question_id in self._quiz_questions]
         if not questions:
             return ReviewStart("nothing_due", None, next_due=self.store.next_due(learner_id))
-        return ReviewStart("started", self._review_step(self.store.start_review(learner_id, questions,
-                                                                                 booster=booster)))
+        return ReviewStart("started", self._review_step(self.store.start_review(learner_id, questions)))
 
     def booster_offer(self, learner_id: str) -> int:
         """How many review questions to offer a learner returning after BOOSTER_AFTER or more (0: none). Call it
@@ -348,12 +347,13 @@ class Tutor:
     def _review_step(self, session: ReviewSession) -> ReviewStep:
         module, question = self._quiz_questions[session.questions[session.position]]
         return ReviewStep(module=module, number=session.position + 1, total=len(session.questions),
-                          question=question, booster=session.booster)
+                          question=question)
 
     def _review_summary(self, session: ReviewSession) -> ReviewSummary:
         answers = self.store.review_answers_since(session.learner_id, session.started_at)
+        next_due = self.store.next_due(session.learner_id)
         return ReviewSummary(right=sum(answer["correct"] for answer in answers), total=len(session.questions),
-                             next_due=self.store.next_due(session.learner_id))
+                             next_due=next_due, more_due_now=next_due is not None and next_due <= self._now_text())
 
     def _schedule_reviews(self, learner_id: str, module: Module, attempt: int) -> None:
         """After a finished attempt: every quiz question missed comes back, and a sample of those answered right."""

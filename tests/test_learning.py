@@ -131,8 +131,8 @@ def test_booster_is_offered_after_a_break(tutor, clock, store):
     assert tutor.booster_offer("ana") == 0  # just seen
     clock.advance(days=3)
     assert tutor.booster_offer("ana") == 3  # c_q1 (missed) and the two right answers sampled for review
-    start = tutor.start_review("ana", booster=True)
-    assert start.step.booster
+    start = tutor.start_review("ana")
+    assert start.step.total == 3
 
 
 def test_skip_and_stop_in_a_review(tutor, clock):
@@ -153,3 +153,15 @@ def test_forgetting_removes_reviews(tutor, clock, store):
     tutor.forget("ana")
     for table in ("review_cards", "review_sessions", "review_answers", "check_scores", "answers"):
         assert store.db[table].count == 0, table
+
+
+def test_a_review_says_when_more_questions_are_due(tutor, clock, monkeypatch):
+    import bot.tutor
+
+    monkeypatch.setattr(bot.tutor, "REVIEW_QUESTIONS", 2)
+    finish_module(tutor, "ana", quiz=("a", "b", "idk", "b"))  # all four missed
+    clock.advance(days=1)
+    assert tutor.start_review("ana").step.total == 2
+    answer(tutor, "ana", "b")
+    done = answer(tutor, "ana", "a").step
+    assert isinstance(done, ReviewSummary) and done.more_due_now

@@ -126,3 +126,20 @@ def test_report_reads_answers_through_the_covering_index(store):
     plan = store.db.execute(f"EXPLAIN QUERY PLAN {FIRST_ATTEMPT_ANSWERS_SQL}", [cohort.id]).fetchall()
     details = " | ".join(row[3] for row in plan)
     assert "COVERING INDEX idx_answers_report" in details and "TEMP B-TREE" not in details
+
+
+def _open_and_report_version(path: str, barrier) -> int:
+    barrier.wait()  # all processes open the new file at the same moment, as `make run` starts its servers
+    return ProgressStore(path).db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def test_processes_starting_together_migrate_one_after_the_other(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for round_number in range(3):
+        path = str(tmp_path / f"race{round_number}.db")
+        with context.Manager() as manager, context.Pool(4) as pool:
+            barrier = manager.Barrier(4)
+            versions = pool.starmap(_open_and_report_version, [(path, barrier)] * 4)
+        assert versions == [len(MIGRATIONS)] * 4
