@@ -25,7 +25,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from bot.config import Settings
-from bot.inbound import clean_message_id, screen_message
+from bot.inbound import TROUBLE_REPLY, clean_message_id, screen_message
 from bot.message_rate import SLOW_DOWN_REPLY, MessageRateLimit, MessageRateLimiter, slow_down_error
 
 logger = logging.getLogger(__name__)
@@ -120,11 +120,19 @@ class _Guard:
             metadata = message.metadata if isinstance(message.metadata, dict) else {}
             # Keep no client metadata except the message id: nothing else is needed, so nothing else is stored.
             message_id = clean_message_id(metadata.get("message_id"))
-            await on_new_message(UserMessage(
-                result.text, message.output_channel, message.sender_id,
-                input_channel=message.input_channel, message_id=message_id,
-                metadata={"message_id": message_id} if message_id else None,
-            ))
+            try:
+                await on_new_message(UserMessage(
+                    result.text, message.output_channel, message.sender_id,
+                    input_channel=message.input_channel, message_id=message_id,
+                    metadata={"message_id": message_id} if message_id else None,
+                ))
+            except Exception as error:
+                # Rasa's channels would log the message text and every frame's local variables, and answer nothing.
+                logger.error("A %s message could not be handled: %s (details at DEBUG level)",
+                             message.input_channel, type(error).__name__)
+                logger.debug("Handling the message failed", exc_info=True)
+                await message.output_channel.send_text_message(message.sender_id, TROUBLE_REPLY)
+                return
             if tracker_store:
                 tracker = await tracker_store.retrieve(message.sender_id)
                 if tracker and _history_erasure_requested(tracker.events):
@@ -137,6 +145,10 @@ def _body_problem(request: Request) -> str | None:
     """What is wrong with a REST webhook body, or None when it is usable."""
     if len(request.body or b"") > MAX_BODY_BYTES:
         return f"Request body is larger than {MAX_BODY_BYTES // 1024} kB."
+    try:
+        (request.body or b"").decode("utf-8")  # strict, unlike the JSON parser: no overlong forms or surrogates
+    except UnicodeDecodeError:
+        return "The request body must be JSON encoded as UTF-8."
     try:
         body = request.json
     except Exception:  # Sanic raises its own error type for bodies that are not JSON
