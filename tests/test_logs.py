@@ -31,7 +31,7 @@ def test_logs_hold_no_message_text_and_no_token(servers):
 
     created = subprocess.run([sys.executable, "-m", "bot", "cohort", "create", "Logged class", "--json"],
                              cwd=ROOT, env=servers.env, capture_output=True, text=True, check=True)
-    token = json.loads(created.stdout)["token"]
+    token = json.loads(created.stdout)["facilitator_token"]
     prefix, selector, secret = token.split(".")
     wrong = f"{prefix}.{selector}.{secret[::-1]}"
     site = servers.web_url + "/facilitator"
