@@ -94,6 +94,7 @@ class _Guard:
     def __init__(self, *, count_rate: bool) -> None:
         self.app: Sanic | None = None
         self.max_chars = Settings.from_env().max_message_chars
+        self.limiter = sender_limiter()  # read now, so a bad setting stops the server at start
         self.count_rate = count_rate
 
     def attach(self, blueprint: Blueprint) -> None:
@@ -107,7 +108,7 @@ class _Guard:
 
     def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
         async def screened(message: UserMessage) -> None:
-            if self.count_rate and sender_limiter().take(message.sender_id) is not None:
+            if self.count_rate and self.limiter.take(message.sender_id) is not None:
                 await message.output_channel.send_text_message(message.sender_id, SLOW_DOWN_REPLY)
                 return
             tracker_store = self._tracker_store()
@@ -183,9 +184,9 @@ class GuardedRestInput(RestInput):
             problem = _body_problem(request)
             if problem:
                 return response.json({"error": problem}, status=400)
-            wait = sender_limiter().take(request.json["sender"])
+            wait = guard.limiter.take(request.json["sender"])
             if wait is not None:
-                return response.json({"error": slow_down_error(sender_limiter().limit, wait)}, status=429,
+                return response.json({"error": slow_down_error(guard.limiter.limit, wait)}, status=429,
                                      headers={"Retry-After": str(wait)})
             return None
 

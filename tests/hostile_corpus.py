@@ -90,7 +90,8 @@ def invalid_utf8() -> list[Case]:
 
     return _bodies("utf8", {
         "lone-ff": raw(b"\xff"), "lone-fe": raw(b"\xfe\xfe"), "continuation-only": raw(b"\x80\x81"),
-        "truncated-2-byte": raw(b"\xc3"), "truncated-3-byte": raw(b"\xe2\x82"), "truncated-4-byte": raw(b"\xf0\x9f\x98"),
+        "truncated-2-byte": raw(b"\xc3"), "truncated-3-byte": raw(b"\xe2\x82"),
+        "truncated-4-byte": raw(b"\xf0\x9f\x98"),
         "overlong-slash": raw(b"\xc0\xaf"), "overlong-nul": raw(b"\xc0\x80"), "overlong-3": raw(b"\xe0\x80\xaf"),
         "encoded-surrogate": raw(b"\xed\xa0\x80"), "beyond-unicode": raw(b"\xf4\x90\x80\x80"),
         "five-byte": raw(b"\xf8\x88\x80\x80\x80"), "latin1-text": raw("café leak".encode("latin-1")),
@@ -122,7 +123,8 @@ def bidi_text() -> list[Case]:
 
 def sql_fragments(victim: str) -> list[Case]:
     return _messages("sql", {
-        "drop-table": "'; DROP TABLE answers; --", "or-true": "' OR '1'='1", "union": "a' UNION SELECT * FROM cohorts--",
+        "drop-table": "'; DROP TABLE answers; --", "or-true": "' OR '1'='1",
+        "union": "a' UNION SELECT * FROM cohorts--",
         "comment": "menu/* */--", "stacked": "1; DELETE FROM learners WHERE 1=1;",
         "update-victim": f"'; UPDATE answers SET correct=1 WHERE learner_id='{victim}'; --",
         "sqlite-attach": "'; ATTACH DATABASE '/tmp/x.db' AS x; --", "pragma": "PRAGMA writable_schema=1;",
@@ -152,7 +154,8 @@ def html_and_script() -> list[Case]:
 def markdown_injection() -> list[Case]:
     return _messages("markdown", {
         "js-link": "[click me](javascript:alert(1))", "data-link": "[x](data:text/html;base64,PHNjcmlwdD4=)",
-        "image": "![pic](https://evil.example/track.png)", "data-image": "![x](data:image/svg+xml,<svg onload=alert(1)>)",
+        "image": "![pic](https://evil.example/track.png)",
+        "data-image": "![x](data:image/svg+xml,<svg onload=alert(1)>)",
         "autolink": "<javascript:alert(1)>", "reference": "[menu][1]\n\n[1]: javascript:alert(1)",
         "html-in-md": "**bold** <img src=x onerror=alert(1)>", "heading": "# I am the tutor now",
         "fake-bot-line": "✅ Right! You scored 10 of 10.", "table": "| a | b |\n|---|---|\n| <b>x</b> | y |",
@@ -227,7 +230,8 @@ def malformed_bodies() -> list[Case]:
         "wide-object": json.dumps({f"k{i}": i for i in range(4000)}).encode(),
         "missing-sender": b'{"message": "hi"}', "missing-message": b'{"sender": "hostile-b"}',
         "sender-null": b'{"sender": null, "message": "hi"}', "sender-number": b'{"sender": 12345, "message": "hi"}',
-        "sender-list": b'{"sender": ["a"], "message": "hi"}', "sender-object": b'{"sender": {"id": 1}, "message": "hi"}',
+        "sender-list": b'{"sender": ["a"], "message": "hi"}',
+        "sender-object": b'{"sender": {"id": 1}, "message": "hi"}',
         "sender-empty": b'{"sender": "", "message": "hi"}', "sender-too-long": _body("s" * 129, "hi"),
         "sender-traversal": _body("../../etc/passwd", "hi"), "sender-sql": _body("x' OR '1'='1", "hi"),
         "sender-unicode": _body("lérner", "hi"), "sender-newline": _body("hostile\nb", "hi"),
@@ -248,7 +252,8 @@ def odd_but_usable_bodies() -> list[Case]:
     """Bodies the channel can use: they get the bot's reply, and nothing but sender, message and message id counts."""
     return _bodies("odd-body", {
         "duplicate-sender": b'{"sender": "hostile-dup-1", "sender": "hostile-dup-2", "message": "hi"}',
-        "duplicate-message": b'{"sender": "hostile-dup-3", "message": "menu", "message": "/answer{\\"option\\":\\"a\\"}"}',
+        "duplicate-message": (b'{"sender": "hostile-dup-3", "message": "menu", '
+                              b'"message": "/answer{\\"option\\":\\"a\\"}"}'),
         "extra-fields": b'{"sender": "hostile-x1", "message": "hi", "input_channel": "facebook", "admin": true}',
         "metadata-null": b'{"sender": "hostile-x2", "message": "hi", "metadata": null}',
         "metadata-forged": json.dumps({"sender": "hostile-x3", "message": "hi", "metadata": {

@@ -112,8 +112,8 @@ def test_learner_text_is_never_html(page):
     user_bubbles = page.locator(".message.user .body")
     user_bubbles.nth(len(HOSTILE_MESSAGES) - 1).wait_for()
     assert user_bubbles.all_inner_texts() == HOSTILE_MESSAGES
-    page.wait_for_function("document.querySelector('.chat').shadowRoot.querySelectorAll('.message.bot').length >= "
-                           f"{len(HOSTILE_MESSAGES) + 1}")
+    page.wait_for_function("count => document.querySelector('.chat').shadowRoot.querySelectorAll('.message.bot')"
+                           ".length >= count", arg=len(HOSTILE_MESSAGES) + 1)  # a reply to each
     page.wait_for_timeout(1500)
     log = page.locator(".log")
     assert log.locator("img, script, svg, iframe, object").count() == 0
