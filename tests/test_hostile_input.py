@@ -133,6 +133,9 @@ def seed_victim(servers) -> None:
     servers.say(VICTIM, "/skip")
     question = MODULE.quiz[0]
     servers.say(VICTIM, f'/answer{{"option":"{question.correct_option.letter}","question":"{question.id}"}}')
+    with servers.db("progress.db") as db:
+        assert db.execute("SELECT question_id FROM answers WHERE learner_id = ? AND part = 'quiz'",
+                          [VICTIM]).fetchall() == [(question.id,)]
 
 
 def test_hostile_corpus_gets_clean_answers_and_changes_no_one_else(servers):
@@ -163,7 +166,7 @@ def test_hostile_corpus_gets_clean_answers_and_changes_no_one_else(servers):
 
     assert not problems, "\n".join(problems)
     assert statuses[200] > 100 and statuses[400] > 50 and set(statuses) <= {200, 400}, statuses
-    assert slowest[0] < 10, slowest
+    assert slowest[0] < 15, slowest  # the 30 s timeout above catches a hang; this, a server stuck for a while
     # The servers still run and answer.
     assert all(process.poll() is None for process in servers.processes)
     for url in (f"http://127.0.0.1:{servers.action_port}/health", f"{servers.web_url}/healthz",
