@@ -195,8 +195,6 @@ def forged_payloads(content: Content, victim: str) -> list[Case]:
         "skip-victim": f'/skip{{"learner":"{victim}"}}',
         "stop-victim": f'/stop{{"sender_id":"{victim}"}}',
         "progress-victim": f'/progress{{"learner_id":"{victim}"}}',
-        "delete-victim": f'/delete_data{{"learner_id":"{victim}"}}',
-        "affirm-without-question": "/affirm",
         "join-with-cohort-id": '/join_cohort{"join_code":"ZZZZ-99","cohort":"1"}',
         "review-victim": f'/review{{"learner_id":"{victim}"}}',
         "slot-injection": '/greet{"requested_slot":"x","session_started_metadata":{"admin":true}}',
@@ -206,8 +204,11 @@ def forged_payloads(content: Content, victim: str) -> list[Case]:
         "dunder-intent": "/__class__", "intent-only-slash-braces": "/{}",
         "multi-intent": "/answer+next", "uppercase-intent": "/ANSWER", "intent-with-newline": "/help\n/answer",
         "payload-then-text": f'/answer{{"option":"a","question":"{quiz[0].id}"}} please',
+        # Last: the bot asks "delete your data?", and no later case may read as a yes.
+        "delete-victim": f'/delete_data{{"learner_id":"{victim}"}}',
     }
-    return _messages("forged", payloads, mid_quiz=True)
+    return _messages("forged", payloads, mid_quiz=True) + [
+        Case("forged/affirm-without-question", message='/affirm{"learner_id":"' + victim + '"}')]
 
 
 def other_learners_ids(victim: str) -> list[Case]:

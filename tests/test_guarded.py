@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -38,7 +39,10 @@ def fresh_limit(monkeypatch):
 
 def send(guard: _Guard, rasa: StandInRasa, text: str, sender: str = "ana") -> list[str]:
     output = CollectingOutputChannel()
-    asyncio.run(guard.wrap(rasa)(UserMessage(text, output, sender, input_channel="socketio")))
+    handled = guard.wrap(rasa)(UserMessage(text, output, sender, input_channel="socketio"))
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, handled).result()
     return [message["text"] for message in output.messages]
 
 

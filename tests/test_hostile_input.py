@@ -127,12 +127,13 @@ def seed_victim(servers) -> None:
     store = ProgressStore(servers.workdir / "progress.db")
     cohort, _ = Cohorts(store).create("Victim's class <b>")
     store.close()
-    assert "You've joined" in texts(servers.say(VICTIM, f"my class code is {cohort.join_code}"))
+    servers.say(VICTIM, "hi")
     replies = servers.say(VICTIM, START)
     answer_checks(servers, VICTIM, replies, MODULE.pre_check)
     servers.say(VICTIM, "/skip")
     question = MODULE.quiz[0]
     servers.say(VICTIM, f'/answer{{"option":"{question.correct_option.letter}","question":"{question.id}"}}')
+    assert "You've joined" in texts(servers.say(VICTIM, f"my class code is {cohort.join_code}"))
     with servers.db("progress.db") as db:
         assert db.execute("SELECT question_id FROM answers WHERE learner_id = ? AND part = 'quiz'",
                           [VICTIM]).fetchall() == [(question.id,)]
@@ -177,6 +178,9 @@ def test_hostile_corpus_gets_clean_answers_and_changes_no_one_else(servers):
     attackers = [ATTACKER] + [f"hostile-{index:03d}" for index in range(len(CORPUS))]
     assert answers_out_of_order(servers, attackers + [LEARNER, VICTIM]) == []
     with servers.db("progress.db") as db:
+        # The attacker had a question waiting all along (forged payloads were tried in that state).
+        assert db.execute("SELECT status FROM module_progress WHERE learner_id = ?", [ATTACKER]).fetchall() == [
+            ("in_progress",)]
         assert db.execute("SELECT count(*) FROM answers WHERE learner_id LIKE 'hostile-%'").fetchone()[0] == 0
         modules = {row[0] for row in db.execute("SELECT module_id FROM module_progress UNION "
                                                  "SELECT module_id FROM attempts")}
