@@ -20,8 +20,9 @@ from typing import Callable, Mapping
 
 DEFAULT_BURST = 10
 DEFAULT_PER_SECOND = 1.0
-# Senders seen in the last burst/per_second seconds (10 s by default); about 150 bytes each, so 15 MB at most.
-DEFAULT_MAX_SENDERS = 100_000
+# Senders active in the last burst/per_second seconds (10 s by default), far more than one Rasa process can serve;
+# about 270 bytes each with a 32-character id (measured with tracemalloc), so under 15 MB.
+DEFAULT_MAX_SENDERS = 50_000
 
 SLOW_DOWN_REPLY = "You're sending messages faster than I can read them. Please wait a moment, then send it again."
 
