@@ -11,13 +11,16 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Collection
 
-# C0/C1 control characters except tab and newline; plus bidi overrides and zero-width characters that hide text.
-UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# C0/C1 control characters except tab and newline; bidi overrides and zero-width characters that hide text; and lone
+# surrogates (JSON can spell "\ud800", but it is no character: spaCy's tokenizer fails on it).
+UNSAFE_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 LEADING_SLASHES = re.compile(r"^[\s/]+")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 EMPTY_REPLY = "I didn't receive any text. Type a message, or 'menu' to see what I can do."
 NOT_TEXT_REPLY = "I can only read text messages. Type a message, or 'menu' to see what I can do."
+TROUBLE_REPLY = "Something went wrong on my side with that message. Please try again in a moment, or type 'menu'."
 
 
 def too_long_reply(length: int, limit: int) -> str:

@@ -4,12 +4,15 @@
 (/webhooks/rest/webhook and /socket.io) and add:
 - "/" messages pass only when they are a button payload the bot offered this learner in its latest turn;
 - a length limit (PAUSECHECK_MAX_MESSAGE_CHARS), control and invisible characters removed;
+- a per-learner rate limit shared by both channels (bot/message_rate.py): REST answers 429 with Retry-After,
+  socket.io a "please slow down" message; either way the message never reaches Rasa;
 - REST bodies that are not a JSON object with a text `sender` and `message` get a 400 that says what to send;
 - an optional `metadata.message_id` from the client, so a retried message is recorded once;
 - after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any, Awaitable, Callable, Iterable
@@ -22,7 +25,8 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from bot.config import Settings
-from bot.inbound import clean_message_id, screen_message
+from bot.inbound import TROUBLE_REPLY, clean_message_id, screen_message
+from bot.message_rate import SLOW_DOWN_REPLY, MessageRateLimit, MessageRateLimiter, slow_down_error
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +79,23 @@ async def erase_conversation(tracker_store: Any, sender_id: str) -> None:
                      type(store).__name__)
 
 
-class _Guard:
-    """Wraps Rasa's message handler with the screening rules; shared by both channels."""
+@functools.cache
+def sender_limiter() -> MessageRateLimiter:
+    """One count per Rasa process for both channels, so switching channel gives a learner no extra allowance."""
+    return MessageRateLimiter(MessageRateLimit.from_env())
 
-    def __init__(self) -> None:
+
+class _Guard:
+    """Wraps Rasa's message handler with the screening rules; shared by both channels.
+
+    count_rate: take the rate limit here (socket.io); the REST channel takes it before its handler, to answer 429.
+    """
+
+    def __init__(self, *, count_rate: bool) -> None:
         self.app: Sanic | None = None
         self.max_chars = Settings.from_env().max_message_chars
+        self.limiter = sender_limiter()  # read now, so a bad setting stops the server at start
+        self.count_rate = count_rate
 
     def attach(self, blueprint: Blueprint) -> None:
         @blueprint.listener("before_server_start")
@@ -93,6 +108,9 @@ class _Guard:
 
     def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
         async def screened(message: UserMessage) -> None:
+            if self.count_rate and self.limiter.take(message.sender_id) is not None:
+                await message.output_channel.send_text_message(message.sender_id, SLOW_DOWN_REPLY)
+                return
             tracker_store = self._tracker_store()
             tracker = await tracker_store.retrieve(message.sender_id) if tracker_store else None
             offered = _offered_payloads(tracker.events) if tracker else set()
@@ -103,11 +121,19 @@ class _Guard:
             metadata = message.metadata if isinstance(message.metadata, dict) else {}
             # Keep no client metadata except the message id: nothing else is needed, so nothing else is stored.
             message_id = clean_message_id(metadata.get("message_id"))
-            await on_new_message(UserMessage(
-                result.text, message.output_channel, message.sender_id,
-                input_channel=message.input_channel, message_id=message_id,
-                metadata={"message_id": message_id} if message_id else None,
-            ))
+            try:
+                await on_new_message(UserMessage(
+                    result.text, message.output_channel, message.sender_id,
+                    input_channel=message.input_channel, message_id=message_id,
+                    metadata={"message_id": message_id} if message_id else None,
+                ))
+            except Exception as error:
+                # Rasa's channels would log the message text and every frame's local variables, and answer nothing.
+                logger.error("A %s message could not be handled: %s (details at DEBUG level)",
+                             message.input_channel, type(error).__name__)
+                logger.debug("Handling the message failed", exc_info=True)
+                await message.output_channel.send_text_message(message.sender_id, TROUBLE_REPLY)
+                return
             if tracker_store:
                 tracker = await tracker_store.retrieve(message.sender_id)
                 if tracker and _history_erasure_requested(tracker.events):
@@ -120,6 +146,10 @@ def _body_problem(request: Request) -> str | None:
     """What is wrong with a REST webhook body, or None when it is usable."""
     if len(request.body or b"") > MAX_BODY_BYTES:
         return f"Request body is larger than {MAX_BODY_BYTES // 1024} kB."
+    try:
+        (request.body or b"").decode("utf-8")  # strict, unlike the JSON parser: no overlong forms or surrogates
+    except UnicodeDecodeError:
+        return "The request body must be JSON encoded as UTF-8."
     try:
         body = request.json
     except Exception:  # Sanic raises its own error type for bodies that are not JSON
@@ -143,16 +173,21 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        guard = _Guard()
+        guard = _Guard(count_rate=False)
         blueprint = super().blueprint(guard.wrap(on_new_message))
         guard.attach(blueprint)
 
         @blueprint.middleware("request")
-        async def validate_body(request: Request) -> Any:
-            if request.method == "POST":
-                problem = _body_problem(request)
-                if problem:
-                    return response.json({"error": problem}, status=400)
+        async def validate_body_and_rate(request: Request) -> Any:
+            if request.method != "POST":
+                return None
+            problem = _body_problem(request)
+            if problem:
+                return response.json({"error": problem}, status=400)
+            wait = guard.limiter.take(request.json["sender"])
+            if wait is not None:
+                return response.json({"error": slow_down_error(guard.limiter.limit, wait)}, status=429,
+                                     headers={"Retry-After": str(wait)})
             return None
 
         return blueprint
@@ -169,7 +204,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        guard = _Guard()
+        guard = _Guard(count_rate=True)
         blueprint = super().blueprint(guard.wrap(on_new_message))
         guard.attach(blueprint)
         return blueprint

@@ -41,6 +41,9 @@ class Servers:
             "PAUSECHECK_TRACKER_DB": str(workdir / "tracker.db"), "PAUSECHECK_CONTENT_DIR": str(ROOT / "quizzes"),
             "PAUSECHECK_MAX_MESSAGE_CHARS": "1000", "PAUSECHECK_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
             "PAUSECHECK_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
+            # Tests answer as fast as the servers reply, faster than any learner: a higher limit, still one that
+            # tests/test_hostile_input.py can reach with cheap messages.
+            "PAUSECHECK_MESSAGE_BURST": "40", "PAUSECHECK_MESSAGES_PER_SECOND": "20",
         }
         self.processes: list[subprocess.Popen] = []
 

@@ -93,17 +93,34 @@ def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
     assert not page.console_errors, page.console_errors
 
 
+# From tests/hostile_corpus.py: HTML, script and Markdown a learner might type, shown as typed and never run.
+HOSTILE_MESSAGES = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(document.cookie)</script>",
+    "<svg onload=alert(1)>",
+    "[click me](javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![pic](https://evil.example/track.png) **bold** <a href=javascript:alert(1)>menu</a>",
+]
+
+
 def test_learner_text_is_never_html(page):
     wait_for_text(page, "Pause & Check")
-    hostile = "<img src=x onerror=alert(1)>"
-    page.get_by_label("Your message").fill(hostile)
-    page.get_by_role("button", name="Send").click()
-    user_bubble = page.locator(".message.user .body").last
-    user_bubble.wait_for()
-    assert user_bubble.inner_text() == hostile
+    for hostile in HOSTILE_MESSAGES:
+        page.get_by_label("Your message").fill(hostile)
+        page.get_by_role("button", name="Send").click()
+    user_bubbles = page.locator(".message.user .body")
+    user_bubbles.nth(len(HOSTILE_MESSAGES) - 1).wait_for()
+    assert user_bubbles.all_inner_texts() == HOSTILE_MESSAGES
+    page.wait_for_function("count => document.querySelector('.chat').shadowRoot.querySelectorAll('.message.bot')"
+                           ".length >= count", arg=len(HOSTILE_MESSAGES) + 1)  # a reply to each
     page.wait_for_timeout(1500)
-    assert page.locator(".log img").count() == 0
-    assert page.dialogs == []
+    log = page.locator(".log")
+    assert log.locator("img, script, svg, iframe, object").count() == 0
+    assert log.locator(".message.user a, .message.user b, .message.user strong").count() == 0
+    hrefs = log.locator("a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert all(href.startswith(("https://", "http://")) for href in hrefs), hrefs
+    assert page.dialogs == [] and not page.console_errors, (page.dialogs, page.console_errors)
 
 
 def test_offline_state_and_recovery(page):
@@ -119,6 +136,28 @@ def test_offline_state_and_recovery(page):
     page.unroute("**/webhooks/rest/webhook")
     menus.nth(before).wait_for()  # the retried message got its answer, without a reload
     assert status.is_hidden()
+
+
+def test_rate_limited_message_is_sent_again_without_an_offline_notice(page):
+    wait_for_text(page, "Pick a module")
+    menus = page.locator(".message.bot .body", has_text="Pick a module")
+    before = menus.count()
+    refused = []
+
+    def refuse_once(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.post_data)
+            route.fulfill(status=429, headers={"Retry-After": "1", "Access-Control-Allow-Origin": "*"},
+                          content_type="application/json", body='{"error": "Too many messages from this learner id"}')
+
+    page.route("**/webhooks/rest/webhook", refuse_once)
+    page.get_by_label("Your message").fill("menu")
+    page.get_by_label("Your message").press("Enter")
+    menus.nth(before).wait_for()  # answered after the wait, without a reload
+    assert len(refused) == 1 and page.get_by_role("status").is_hidden()
+    assert "Too many messages" not in page.locator(".log").inner_text()
 
 
 def test_keyboard_only(page):

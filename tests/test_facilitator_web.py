@@ -289,6 +289,16 @@ def test_routes_are_read_only(site):
     assert site.get("/facilitator/sign-in").status_code == 405
 
 
+def test_a_hostile_cohort_name_is_text_on_the_dashboard(site):
+    store = ProgressStore(Path(site.server.env["PAUSECHECK_DB"]))
+    _, token = Cohorts(store).create('<img src=x onerror=alert(1)><script>alert(1)</script> [x](javascript:alert(1))')
+    store.close()
+    for path in ("/facilitator", "/facilitator/report.html"):
+        page = site.get(path, **authorised("cookie", token)).text
+        assert "<img src=x" not in page and "<script" not in page, path
+        assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
 # Rate limit
 
 def test_failed_sign_ins_are_rate_limited(limited_site):

@@ -48,6 +48,13 @@ def test_control_and_bidi_characters_are_removed():
     assert screen("line one\nline two") == Screened("line one\nline two")
 
 
+def test_lone_surrogates_are_removed():
+    # JSON may spell them ("\ud800"); spaCy's tokenizer raises on them, so Rasa would answer nothing.
+    assert screen("hi \ud800there\udfff") == Screened("hi there")
+    assert screen("\udfff") == Screened(None, EMPTY_REPLY)
+    assert screen("😀") == Screened("😀")
+
+
 def test_other_languages_and_emoji_pass():
     assert screen("¿Es real este vídeo? 🤔") == Screened("¿Es real este vídeo? 🤔")
 

@@ -13,9 +13,12 @@ import pytest
 
 from bot import charts
 from bot.cohorts import Cohorts
+from bot.content import load_content
 from bot.report import CohortReport, Note, build_report
 from bot.report_render import (CSV_TABLES, html_style_source, render_csv, render_html, render_json, render_markdown,
                                render_table, spreadsheet_safe)
+from bot.tutor import LessonStep, Tutor
+from tests.conftest import SHIPPED_CONTENT
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHART = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"')
@@ -335,3 +338,38 @@ def test_private_matplotlib_directory(tmp_path, monkeypatch):
     assert stat.S_IMODE((tmp_path / path).stat().st_mode) == 0o700
     (tmp_path / path).chmod(0o755)  # opened to others, perhaps by someone else: not trusted
     assert charts._private_temp_directory() != path
+
+
+# Learner text never reaches a report
+
+TYPED_MARKER = "zqTypedByALearner"
+
+
+def test_typed_answers_never_reach_a_report_and_a_hostile_cohort_name_stays_text(store, clock):
+    content = load_content(SHIPPED_CONTENT)  # has questions answered in the learner's own words
+    tutor = Tutor(content, store)
+    cohorts = Cohorts(store)
+    cohort, _ = cohorts.create('<script>alert(1)</script> [x](javascript:alert(1)) =HYPERLINK("http://evil")')
+    cohorts.join("ana", [cohort.join_code])
+    typed = f'{TYPED_MARKER} <img src=x onerror=alert(1)> [x](javascript:alert(1)) =HYPERLINK("http://evil")'
+    tutor.start("ana", "verify_leaks")
+    typed_answers_recorded = 0
+    for _ in range(100):
+        step = tutor.current_step("ana")
+        if step is None:
+            break
+        if isinstance(step, LessonStep):
+            tutor.advance("ana")
+        elif tutor.answer("ana", text=typed, message_id=None).status == "recorded":
+            typed_answers_recorded += step.question.free_text is not None
+        else:
+            tutor.skip("ana", message_id=None)
+    assert tutor.current_step("ana") is None and typed_answers_recorded >= 1
+
+    report = build_report(store, content, cohort, now=clock.now)
+    outputs = {"table": render_table(report), "md": render_markdown(report), "json": render_json(report),
+               "html": render_html(report), **{f"csv-{table}": render_csv(report, table=table) for table in CSV_TABLES}}
+    for name, text in outputs.items():
+        assert TYPED_MARKER not in text and "onerror" not in text, name
+    assert "<script" not in outputs["html"] and "&lt;script&gt;alert(1)&lt;/script&gt;" in outputs["html"]
+    assert "<script" not in outputs["md"] and "\\[x\\](javascript" in outputs["md"]

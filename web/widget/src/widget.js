@@ -239,6 +239,13 @@ class Widget {
           this.setOffline(false);
           return [{ text: problem.error || "The tutor could not read that message." }];
         }
+        if (response.status === 429) {
+          // Over the per-learner rate limit, not offline: wait as asked (Retry-After is hidden from other origins
+          // unless exposed; one second is the default refill), then send the same message again.
+          this.setOffline(false);
+          await sleep(1000 * (Number(response.headers.get("Retry-After")) || 1));
+          continue;
+        }
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         this.setOffline(false);
         return await response.json();
