@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable, Iterable
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -68,11 +69,13 @@ async def erase_conversation(tracker_store: Any, sender_id: str) -> None:
         with store.session_scope() as session:
             session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).delete()
             session.commit()
+    elif isinstance(store, RedisTrackerStore):
+        store.red.delete(store.key_prefix + sender_id)
     elif isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore
         store.store.pop(sender_id, None)
     else:
-        logger.error("Cannot erase conversation history from a %s; only SQL and in-memory stores are supported.",
-                     type(store).__name__)
+        logger.error("Cannot erase conversation history from a %s; only SQL, Redis and in-memory stores are "
+                     "supported.", type(store).__name__)
 
 
 class _Guard:
