@@ -90,13 +90,13 @@ class _Guard:
         async def remember_app(app: Sanic, _: Any) -> None:
             self.app = app
 
-    def _tracker_store(self) -> Any:
-        agent = getattr(self.app.ctx, "agent", None) if self.app else None
-        return agent.tracker_store if agent else None
+    def _agent(self) -> Any:
+        return getattr(self.app.ctx, "agent", None) if self.app else None
 
     def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
         async def screened(message: UserMessage) -> None:
-            tracker_store = self._tracker_store()
+            agent = self._agent()
+            tracker_store = agent.tracker_store if agent else None
             tracker = await tracker_store.retrieve(message.sender_id) if tracker_store else None
             offered = _offered_payloads(tracker.events) if tracker else set()
             result = screen_message(message.text, offered_payloads=offered, max_chars=self.max_chars)
@@ -114,7 +114,10 @@ class _Guard:
             if tracker_store:
                 tracker = await tracker_store.retrieve(message.sender_id)
                 if tracker and _history_erasure_requested(tracker.events):
-                    await erase_conversation(tracker_store, message.sender_id)
+                    # Under the conversation's lock (shared by every Rasa server): a turn being handled meanwhile
+                    # would otherwise save its whole copy of the history back after the erasure.
+                    async with agent.lock_store.lock(message.sender_id):
+                        await erase_conversation(tracker_store, message.sender_id)
 
         return screened
 
