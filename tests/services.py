@@ -109,7 +109,7 @@ class PostgresServer:
         if os.geteuid() == 0:
             os.chown(password_file, owner.pw_uid, owner.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", self.user, f"--pwfile={password_file}", "-E", "UTF8",
-                  "--auth=scram-sha-256", "--no-sync", "--no-instructions")
+                  "--no-locale", "--auth=scram-sha-256", "--no-sync", "--no-instructions")
         password_file.unlink()
         with open(self.data / "postgresql.conf", "a") as conf:
             # Loopback TCP only, no socket in /var/run/postgresql; durability does not matter for a test cluster.
