@@ -1,8 +1,8 @@
 """The scale-out profile (deploy/scale-out/) end to end: two Rasa servers sharing a PostgreSQL tracker store and a
 Redis lock store, one action server, all on loopback. A learner's conversation moves between the two servers.
 
-Needs the trained model and Debian's redis-server and postgresql packages (.ci/run installs them). Slow: starting
-two Rasa servers costs about a minute of CPU.
+Needs the trained model and Debian's redis-server and postgresql packages (.ci/run installs them). Slow: each Rasa
+server takes about 45 s of CPU time to load the model.
 """
 from __future__ import annotations
 
