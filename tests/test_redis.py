@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Coroutine, TypeVar
 
 import pytest
 import redis
@@ -18,6 +20,7 @@ from channels.redis_lock import AtomicRedisLockStore
 from tests.services import RedisServer
 
 PASSWORD = "redis-test-password"
+Result = TypeVar("Result")
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +61,16 @@ def test_lock_store_gives_a_conversation_to_one_server_at_a_time(redis_server):
     assert redis_server.client(db=1).keys("lock:*") == []  # the last turn removed the lock
 
 
+def run(coroutine: Coroutine[Any, Any, Result]) -> Result:
+    """Runs a coroutine in a thread of its own: the browser tests' Playwright keeps an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def test_erase_conversation_deletes_a_redis_tracker(redis_server):
     store = RedisTrackerStore(Domain.empty(), host="127.0.0.1", port=redis_server.port, password=PASSWORD, db=0)
     for sender in ("learner-erase", "learner-keep"):
-        asyncio.run(store.save(DialogueStateTracker.from_events(sender, [UserUttered("hi")])))
-    asyncio.run(erase_conversation(store, "learner-erase"))
-    assert asyncio.run(store.retrieve("learner-erase")) is None
-    assert asyncio.run(store.retrieve("learner-keep")) is not None
+        run(store.save(DialogueStateTracker.from_events(sender, [UserUttered("hi")])))
+    run(erase_conversation(store, "learner-erase"))
+    assert run(store.retrieve("learner-erase")) is None
+    assert run(store.retrieve("learner-keep")) is not None
