@@ -78,9 +78,10 @@ class Cluster:
         is already saved)."""
         for process in self.processes:
             process.terminate()
+        deadline = time.monotonic() + 5
         for process in self.processes:
             try:
-                process.wait(timeout=5)
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
