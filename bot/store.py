@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from collections import Counter
-from typing import Callable, Literal
+from typing import Callable, Iterator, Literal
 
 import sqlite_utils
 
@@ -264,20 +265,27 @@ class ProgressStore:
         self.db.execute("PRAGMA foreign_keys = ON")
         self._migrate()
 
-    def _migrate(self) -> None:
-        """Runs the pending migrations in one write transaction. BEGIN IMMEDIATE takes the write lock first (waiting
-        up to the busy timeout), and the version is read under it, so processes starting together on a new file
-        (action server, web server, CLI) migrate one after the other instead of failing with "database is locked"."""
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction. BEGIN IMMEDIATE takes SQLite's write lock first, waiting up to the busy timeout
+        while another process writes. sqlite-utils' atomic() begins deferred, and in WAL mode a transaction that has
+        read before its first write then fails at once with "database is locked" instead of waiting."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {number}")
+            yield
         except BaseException:
             self.db.conn.rollback()
             raise
         self.db.conn.commit()
+
+    def _migrate(self) -> None:
+        """Runs the pending migrations in one write transaction. The version is read under the write lock, so
+        processes starting together on a new file (action server, web server, CLI) migrate one after the other."""
+        with self._writing():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
 
     def now(self) -> datetime:
         """The store's clock: what every timestamp it writes comes from (tests inject one)."""
@@ -307,7 +315,7 @@ class ProgressStore:
     def touch_learner(self, learner_id: str) -> None:
         """Creates the learner on first contact and records when they were last seen."""
         now = self._now()
-        with self.db.atomic():
+        with self._writing():
             self.db.execute(
                 "INSERT INTO learners (id, created_at, last_seen_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
@@ -322,13 +330,13 @@ class ProgressStore:
         return row[0] if row else None
 
     def set_current_module(self, learner_id: str, module_id: str | None) -> None:
-        with self.db.atomic():
+        with self._writing():
             self.db.execute("UPDATE learners SET current_module = ?, last_seen_at = ? WHERE id = ?",
                             [module_id, self._now(), learner_id])
 
     def delete_learner(self, learner_id: str) -> bool:
         """Removes the learner and every row about them. RETURNS (bool): whether anything was stored."""
-        with self.db.atomic():
+        with self._writing():
             existed = self.learner_exists(learner_id)
             for table in LEARNER_TABLES:
                 self.db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])
@@ -353,7 +361,7 @@ class ProgressStore:
         now = self._now()
         previous = self.module_progress(learner_id, module_id)
         attempt = previous.attempt + 1 if previous else 1
-        with self.db.atomic():
+        with self._writing():
             self.db["module_progress"].upsert(
                 {
                     "learner_id": learner_id, "module_id": module_id, "attempt": attempt, "position": 0,
@@ -374,7 +382,7 @@ class ProgressStore:
 
     def move_to(self, progress: ModuleProgress, position: int, *, completed: bool = False) -> None:
         """Moves the learner within a module, if they are still where `progress` says (no double moves)."""
-        with self.db.atomic():
+        with self._writing():
             self._move(progress, position, completed=completed)
 
     def _move(self, progress: ModuleProgress, position: int, *, completed: bool) -> bool:
@@ -406,7 +414,7 @@ class ProgressStore:
         is no longer at this question (a redelivered message or a double click).
         """
         try:
-            with self.db.atomic():
+            with self._writing():
                 now = self._now()
                 cursor = self.db.execute(
                     "INSERT OR IGNORE INTO answers (learner_id, module_id, attempt, question_id, option, correct, "
@@ -449,7 +457,7 @@ class ProgressStore:
         """Stores a learner's first pre- or post-check score for a module. RETURNS False if one was already kept."""
         if kind not in ("pre", "post"):
             raise ValueError(f"A check is 'pre' or 'post', not {kind!r}.")
-        with self.db.atomic():
+        with self._writing():
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO check_scores (learner_id, module_id, kind, correct, total, taken_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)", [learner_id, module_id, kind, correct, total, self._now()])
@@ -458,7 +466,7 @@ class ProgressStore:
     # Spaced review
 
     def save_card(self, card: ReviewCard) -> None:
-        with self.db.atomic():
+        with self._writing():
             self._save_card(card)
 
     def _save_card(self, card: ReviewCard) -> None:
@@ -485,7 +493,7 @@ class ProgressStore:
 
     def start_review(self, learner_id: str, questions: list[str]) -> ReviewSession:
         """Starts (or restarts) the learner's review with these questions; leaves any module they were in."""
-        with self.db.atomic():
+        with self._writing():
             self.db.execute(
                 "INSERT OR REPLACE INTO review_sessions (learner_id, questions, position, started_at) "
                 "VALUES (?, ?, 0, ?)", [learner_id, json.dumps(questions), self._now()])
@@ -503,7 +511,7 @@ class ProgressStore:
                              position=row["position"], started_at=row["started_at"])
 
     def end_review(self, learner_id: str) -> None:
-        with self.db.atomic():
+        with self._writing():
             self.db.execute("DELETE FROM review_sessions WHERE learner_id = ?", [learner_id])
 
     def record_review_answer(self, session: ReviewSession, *, option: str | None, correct: bool, message_id: str,
@@ -512,7 +520,7 @@ class ProgressStore:
         session after the last question), atomically. RETURNS False for a redelivered message or a double click."""
         question_id = session.questions[session.position]
         try:
-            with self.db.atomic():
+            with self._writing():
                 inserted = self.db.execute(
                     "INSERT OR IGNORE INTO review_answers (learner_id, question_id, option, correct, message_id, "
                     "answered_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -542,7 +550,7 @@ class ProgressStore:
 
     def create_cohort(self, name: str, join_code: str, token: CohortToken) -> Cohort:
         """Raises sqlite3.IntegrityError when the join code or token selector is already taken."""
-        with self.db.atomic():
+        with self._writing():
             cursor = self.db.execute(
                 "INSERT INTO cohorts (name, join_code, token_selector, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 [name, join_code, token.selector, token.verifier_hash, self._now()])
@@ -569,12 +577,12 @@ class ProgressStore:
         return [(Cohort(*row[:5]), row[5]) for row in rows]
 
     def set_cohort_token(self, cohort: Cohort, token: CohortToken) -> None:
-        with self.db.atomic():
+        with self._writing():
             self.db.execute("UPDATE cohorts SET token_selector = ?, token_hash = ? WHERE id = ?",
                             [token.selector, token.verifier_hash, cohort.id])
 
     def close_cohort(self, cohort: Cohort) -> Cohort:
-        with self.db.atomic():
+        with self._writing():
             self.db.execute("UPDATE cohorts SET closed_at = COALESCE(closed_at, ?) WHERE id = ?",
                             [self._now(), cohort.id])
         closed = self._cohort_where("id = ?", [cohort.id])
@@ -593,7 +601,7 @@ class ProgressStore:
     def add_member(self, learner_id: str, cohort: Cohort, label: str) -> Membership:
         """Puts the learner in `cohort` (leaving any other). Raises LabelTaken if the label is used there."""
         try:
-            with self.db.atomic():
+            with self._writing():
                 self.db.execute(
                     "INSERT INTO cohort_members (learner_id, cohort_id, label, joined_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(learner_id) DO UPDATE SET cohort_id = excluded.cohort_id, label = excluded.label, "

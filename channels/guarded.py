@@ -20,6 +20,7 @@ from typing import Any, Awaitable, Callable, Iterable
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -72,11 +73,13 @@ async def erase_conversation(tracker_store: Any, sender_id: str) -> None:
         with store.session_scope() as session:
             session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).delete()
             session.commit()
+    elif isinstance(store, RedisTrackerStore):
+        store.red.delete(store.key_prefix + sender_id)
     elif isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore
         store.store.pop(sender_id, None)
     else:
-        logger.error("Cannot erase conversation history from a %s; only SQL and in-memory stores are supported.",
-                     type(store).__name__)
+        logger.error("Cannot erase conversation history from a %s; only SQL, Redis and in-memory stores are "
+                     "supported.", type(store).__name__)
 
 
 @functools.cache
@@ -102,16 +105,16 @@ class _Guard:
         async def remember_app(app: Sanic, _: Any) -> None:
             self.app = app
 
-    def _tracker_store(self) -> Any:
-        agent = getattr(self.app.ctx, "agent", None) if self.app else None
-        return agent.tracker_store if agent else None
+    def _agent(self) -> Any:
+        return getattr(self.app.ctx, "agent", None) if self.app else None
 
     def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
         async def screened(message: UserMessage) -> None:
             if self.count_rate and self.limiter.take(message.sender_id) is not None:
                 await message.output_channel.send_text_message(message.sender_id, SLOW_DOWN_REPLY)
                 return
-            tracker_store = self._tracker_store()
+            agent = self._agent()
+            tracker_store = agent.tracker_store if agent else None
             tracker = await tracker_store.retrieve(message.sender_id) if tracker_store else None
             offered = _offered_payloads(tracker.events) if tracker else set()
             result = screen_message(message.text, offered_payloads=offered, max_chars=self.max_chars)
@@ -137,7 +140,10 @@ class _Guard:
             if tracker_store:
                 tracker = await tracker_store.retrieve(message.sender_id)
                 if tracker and _history_erasure_requested(tracker.events):
-                    await erase_conversation(tracker_store, message.sender_id)
+                    # Under the conversation's lock (shared by every Rasa server): a turn being handled meanwhile
+                    # would otherwise save its whole copy of the history back after the erasure.
+                    async with agent.lock_store.lock(message.sender_id):
+                        await erase_conversation(tracker_store, message.sender_id)
 
         return screened
 

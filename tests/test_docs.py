@@ -45,3 +45,10 @@ def test_make_targets_are_documented(target):
                                                            re.M))))
 def test_settings_are_documented(variable):
     assert variable in README
+
+
+def test_scale_out_settings_are_documented():
+    profile = ROOT / "deploy" / "scale-out"
+    variables = set(re.findall(r"\$\{(\w+)\}", (profile / "endpoints.yml").read_text()))
+    guide = (profile / "README.md").read_text(encoding="utf-8")
+    assert variables and sorted(variable for variable in variables if variable not in guide) == []

@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import sqlite3
+import threading
+from dataclasses import replace
+
+import pytest
+
 from bot.store import FIRST_ATTEMPT_ANSWERS_SQL, MIGRATIONS, CohortToken, ProgressStore
 
 
@@ -143,3 +149,57 @@ def test_processes_starting_together_migrate_one_after_the_other(tmp_path):
             barrier = manager.Barrier(4)
             versions = pool.starmap(_open_and_report_version, [(path, barrier)] * 4)
         assert versions == [len(MIGRATIONS)] * 4
+
+
+@pytest.mark.parametrize("write", [
+    lambda store: store.delete_learner("ana"),
+    lambda store: store.begin_attempt("ana", "verify_leaks"),
+], ids=["delete_learner", "begin_attempt"])
+def test_writes_that_read_first_wait_for_another_writer(db_path, write):
+    """Another process holds the write lock for a moment: the write waits for it (busy timeout) instead of failing
+    at once with "database is locked", as a deferred transaction that has already read would in WAL mode."""
+    store = ProgressStore(db_path)
+    store.touch_learner("ana")
+    store.begin_attempt("ana", "verify_leaks")
+    other_writer = sqlite3.connect(db_path, check_same_thread=False)
+    other_writer.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, other_writer.commit)
+    release.start()
+    try:
+        write(store)
+    finally:
+        release.join()
+        other_writer.close()
+
+
+def _answer_as_one_action_server(path: str, server: str, learners: int, barrier) -> None:
+    store = ProgressStore(path)
+    barrier.wait()
+    for number in range(learners):
+        learner = f"{server}-{number}"
+        store.touch_learner(learner)
+        progress = store.begin_attempt(learner, "verify_leaks")
+        for position, question in enumerate(("q1", "q2")):
+            store.record_answer(replace(progress, position=position), question_id=question, option="a",
+                                correct=True, message_id=f"{learner}-{question}", completes_module=False)
+        if number % 3 == 0:
+            store.delete_learner(learner)
+
+
+def test_action_servers_on_one_machine_share_the_store(db_path):
+    """Four processes write to one store at once (the scale-out profile's action servers on one machine): no write
+    fails, and every answer is recorded exactly once."""
+    import multiprocessing
+
+    ProgressStore(db_path).close()
+    context = multiprocessing.get_context("spawn")
+    servers, learners = 4, 60
+    with context.Manager() as manager, context.Pool(servers) as pool:
+        barrier = manager.Barrier(servers)
+        pool.starmap(_answer_as_one_action_server,
+                     [(str(db_path), f"server{index}", learners, barrier) for index in range(servers)])
+    store = ProgressStore(db_path)
+    kept = [number for number in range(learners) if number % 3]
+    rows = store.db.execute("SELECT learner_id, question_id, COUNT(*) FROM answers GROUP BY 1, 2").fetchall()
+    assert sorted(rows) == sorted((f"server{index}-{number}", question, 1)
+                                  for index in range(servers) for number in kept for question in ("q1", "q2"))
