@@ -12,6 +12,8 @@ export PAUSECHECK_MAX_MESSAGE_CHARS ?= 1000
 export WEB_PORT ?= 8000
 export PAUSECHECK_RASA_URL ?= http://localhost:$(RASA_PORT)
 export PAUSECHECK_CORS_ORIGINS ?= http://localhost:$(WEB_PORT)
+export PAUSECHECK_SIGNIN_MAX_FAILURES ?= 5
+export PAUSECHECK_SIGNIN_WINDOW_SECONDS ?= 300
 # Nothing is sent anywhere, and TensorFlow keeps its start-up chatter down.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -24,10 +26,10 @@ MODEL := models/pause_check.tar.gz
 WIDGET := web/static/build/pause-check-widget.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_MODEL)
 
-.PHONY: help setup run chat test test-unit test-rasa eval validate clean
+.PHONY: help setup run chat test test-unit test-rasa eval bench-report demo-cohort clean
 
 help:  ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt constraints.txt
 	@python="$$(scripts/find-python310.sh)" || exit 1; \
@@ -68,6 +70,12 @@ test-rasa: setup
 eval: setup  ## NLU cross-validation report (intent and entity F1) in results/nlu-cv/
 	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu-cv
 	$(BIN)/python -m bot nlu-summary results/nlu-cv
+
+bench-report: $(BIN)/.installed  ## Time cohort reports on a synthetic store of 10,030 learners (results/bench-report.md)
+	$(BIN)/python scripts/bench_report.py
+
+demo-cohort: $(BIN)/.installed  ## Add a demo cohort of 30 synthetic learners to the store; prints its code and token
+	$(BIN)/python -m bot cohort demo --learners 30
 
 clean:  ## Remove the venv, built pipeline, models and results (keeps var/ with learner progress)
 	rm -rf $(VENV) build models results web/static/build web/widget/node_modules

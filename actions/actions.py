@@ -4,14 +4,15 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 import sqlite3
-from typing import Any
+from typing import Any, Iterator
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, runtime
+from bot.cohorts import Cohorts, join_codes_in
 from bot.errors import PauseCheckError
-from bot.formatting import option_label
+from bot.formatting import markdown_literal, option_label
 from bot.tutor import QuestionStep, Tutor
 
 logger = logging.getLogger(__name__)
@@ -20,8 +21,12 @@ Events = list[dict[str, Any]]
 
 
 def _entity(tracker: Tracker, name: str) -> str | None:
-    value = next(tracker.get_latest_entity_values(name), None)
-    return value if isinstance(value, str) else None
+    return next(_entities(tracker, name), None)
+
+
+def _entities(tracker: Tracker, name: str) -> Iterator[str]:
+    """The latest message's values for an entity; entities are user-controlled, so anything but text is dropped."""
+    return (value for value in tracker.get_latest_entity_values(name) if isinstance(value, str))
 
 
 def _message_id(tracker: Tracker) -> str | None:
@@ -297,6 +302,33 @@ class ActionReportHowto(TutorAction):
         if module:
             dispatcher.utter_message(response="utter_offer_module", title=module.title,
                                      buttons=[replies.module_button(module, f"Start: {module.title}")])
+        return []
+
+
+class ActionJoinCohort(TutorAction):
+    """Joins the class whose code the learner typed. The code is looked up in the store, so a forged entity can
+    only name a code that exists anyway; nothing here ever reads cohort data back to the learner but its name."""
+
+    def name(self) -> str:
+        return "action_join_cohort"
+
+    def respond(self, dispatcher, tracker, tutor):
+        typed = join_codes_in(tracker.latest_message.get("text") or "")
+        result = Cohorts(tutor.store).join(tracker.sender_id, typed + list(_entities(tracker, "join_code")))
+        if result.status == "no_code":
+            dispatcher.utter_message(response="utter_cohort_ask_code")
+        elif result.status == "unknown_code":
+            dispatcher.utter_message(response="utter_cohort_unknown_code", join_code=result.code)
+        elif result.status == "closed":
+            dispatcher.utter_message(response="utter_cohort_closed", cohort_name=markdown_literal(result.cohort.name))
+        else:
+            membership = result.membership
+            response = {"joined": "utter_cohort_joined", "already_member": "utter_cohort_already_member",
+                        "switched": "utter_cohort_switched"}[result.status]
+            dispatcher.utter_message(
+                response=response, cohort_name=markdown_literal(membership.cohort.name), label=membership.label,
+                previous_name=markdown_literal(result.previous.name) if result.previous else "",
+                buttons=[replies.MENU_BUTTON])
         return []
 
 

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from bot.cohorts import Cohorts
 from bot.config import DEFAULT_SPACY_MODEL_DIR, SYNONYMS_FILE, Settings
 from bot.content import load_content
 from bot.errors import PauseCheckError
 from bot.formatting import progress_bar
-from bot.store import ProgressStore
+from bot.report import DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
+from bot.store import Cohort, ProgressStore, utc_now
 from bot.tutor import Tutor
 
 
@@ -19,6 +21,22 @@ def _settings() -> Settings:
         return Settings.from_env()
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+
+
+def _existing_store(settings: Settings) -> ProgressStore:
+    if not settings.db_path.exists():
+        raise click.ClickException(
+            f"No progress store at {settings.db_path}. Start the bot once (make run) or set PAUSECHECK_DB.")
+    return ProgressStore(settings.db_path)
+
+
+def _cohort_json(cohort: Cohort, **extra) -> str:
+    return json.dumps({"name": cohort.name, "join_code": cohort.join_code, "created_at": cohort.created_at,
+                       "closed_at": cohort.closed_at, **extra}, indent=2)
+
+
+TOKEN_WARNING = ("Keep the facilitator token secret: it opens this cohort's report. It is shown only now; "
+                 "if it is lost or leaked, run: python -m bot cohort rotate-token {code}")
 
 
 @click.group()
@@ -38,11 +56,8 @@ def progress(learner_id: str, as_json: bool) -> None:
     Example: python -m bot progress 3f2a9c7e --json
     """
     settings = _settings()
-    if not settings.db_path.exists():
-        raise click.ClickException(
-            f"No progress store at {settings.db_path}. Start the bot once (make run) or set PAUSECHECK_DB.")
     try:
-        tutor = Tutor(load_content(settings.content_dir), ProgressStore(settings.db_path))
+        tutor = Tutor(load_content(settings.content_dir), _existing_store(settings))
         report = tutor.progress_report(learner_id)
     except PauseCheckError as error:
         raise click.ClickException(str(error)) from error
@@ -57,6 +72,157 @@ def progress(learner_id: str, as_json: bool) -> None:
             f"  {module['title']:<32} {progress_bar(share if module['status'] != 'not_started' else 0)}  "
             f"{module['position']['label']:<20} correct {module['correct']}/{module['questions']}  score {score}"
         )
+
+
+@cli.group()
+def cohort() -> None:
+    """Create and manage cohorts (a facilitator's class): join codes for learners, tokens for facilitators."""
+
+
+@cohort.command("create")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def cohort_create(name: str, as_json: bool) -> None:
+    """Create a cohort; print its join code (for learners) and facilitator token (shown once).
+
+    Example: python -m bot cohort create "Year 9 Tuesday" --json
+    """
+    try:
+        created, token = Cohorts(ProgressStore(_settings().db_path)).create(name)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(_cohort_json(created, facilitator_token=token))
+    else:
+        click.echo(f"Cohort:            {created.name}\nJoin code:         {created.join_code}   "
+                   f"(learners tell the bot: \"my class code is {created.join_code}\")\n"
+                   f"Facilitator token: {token}")
+    click.echo(TOKEN_WARNING.format(code=created.join_code), err=True)
+
+
+@cohort.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def cohort_list(as_json: bool) -> None:
+    """List every cohort with its join code, members and whether it is open.
+
+    Example: python -m bot cohort list
+    """
+    rows = Cohorts(_existing_store(_settings())).list()
+    if as_json:
+        click.echo(json.dumps([json.loads(_cohort_json(c, members=members)) for c, members in rows], indent=2))
+        return
+    if not rows:
+        click.echo('No cohorts yet. Create one with: python -m bot cohort create "Year 9 Tuesday"')
+        return
+    click.echo(f"{'Join code':<10} {'Members':>7}  {'Status':<7} {'Created':<20} Name")
+    for cohort_row, members in rows:
+        status = "open" if cohort_row.is_open else "closed"
+        click.echo(f"{cohort_row.join_code:<10} {members:>7}  {status:<7} {cohort_row.created_at[:19]:<20} "
+                   f"{cohort_row.name}")
+
+
+@cohort.command("rotate-token")
+@click.argument("join_code")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def cohort_rotate_token(join_code: str, as_json: bool) -> None:
+    """Replace a cohort's facilitator token: the old one (and every dashboard session) stops working at once.
+
+    Example: python -m bot cohort rotate-token TUES-42
+    """
+    try:
+        rotated, token = Cohorts(_existing_store(_settings())).rotate_token(join_code)
+    except PauseCheckError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(_cohort_json(rotated, facilitator_token=token) if as_json else f"New facilitator token: {token}")
+    click.echo(TOKEN_WARNING.format(code=rotated.join_code), err=True)
+
+
+@cohort.command("close")
+@click.argument("join_code")
+def cohort_close(join_code: str) -> None:
+    """Close a cohort to new learners; its members and report stay.
+
+    Example: python -m bot cohort close TUES-42
+    """
+    try:
+        closed = Cohorts(_existing_store(_settings())).close(join_code)
+    except PauseCheckError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{closed.name} ({closed.join_code}) is closed to new learners since {closed.closed_at}.")
+
+
+@cohort.command("demo")
+@click.option("--learners", type=click.IntRange(1, 1000), default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def cohort_demo(learners: int, as_json: bool) -> None:
+    """Create a demo cohort of synthetic learners (varied progress, a few days old) to try the reports on.
+
+    Example: python -m bot cohort demo --learners 30
+    """
+    from datetime import timedelta
+
+    from bot.synthetic import populate_cohort
+
+    settings = _settings()
+    try:
+        content = load_content(settings.content_dir)
+    except PauseCheckError as error:
+        raise click.ClickException(str(error)) from error
+    store = ProgressStore(settings.db_path)
+    created, token = Cohorts(store).create("Demo class (synthetic learners)")
+    populate_cohort(store, content, created, learners=learners,
+                    answers_per_learner=sum(len(module.quiz) for module in content.modules.values()),
+                    start=utc_now() - timedelta(days=12), seed=len(store.cohorts()), prefix=f"demo-{created.join_code}",
+                    varied=True)
+    if as_json:
+        click.echo(_cohort_json(created, members=learners, facilitator_token=token))
+    else:
+        click.echo(f"Demo cohort {created.join_code} with {learners} synthetic learners.\n"
+                   f"Report:    python -m bot report --cohort {created.join_code}\n"
+                   f"Dashboard: sign in at /facilitator with the token {token}")
+
+
+REPORT_FORMATS = ("table", "json", "csv", "md", "html")
+
+
+@cli.command()
+@click.option("--cohort", "join_code", required=True, help="The cohort's join code.")
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="table", show_default=True)
+@click.option("--csv-table", type=click.Choice(["learners", "modules", "questions"]), default="learners",
+              show_default=True, help="Which table --format csv writes.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file instead of printing.")
+@click.option("--stalled-days", type=click.IntRange(min=1), default=DEFAULT_STALLED_DAYS, show_default=True,
+              help="Days without progress after which a learner needs attention.")
+@click.option("--low-score", type=click.FloatRange(0, 1), default=DEFAULT_LOW_SCORE, show_default=True,
+              help="First-attempt score below which a learner needs attention.")
+def report(join_code: str, output_format: str, csv_table: str, out: Path | None, stalled_days: int,
+           low_score: float) -> None:
+    """A cohort's progress report: learners (by pseudonymous label), modules, item analysis, learning gain.
+
+    Example: python -m bot report --cohort TUES-42 --format html --out year9.html
+    """
+    from bot import report_render  # Jinja2 and matplotlib are slow to import; only this command needs them
+
+    settings = _settings()
+    try:
+        store = _existing_store(settings)
+        built = build_report(store, load_content(settings.content_dir), Cohorts(store).get(join_code),
+                             now=utc_now(), stalled_days=stalled_days, low_score=low_score)
+    except PauseCheckError as error:
+        raise click.ClickException(str(error)) from error
+    renderers = {
+        "table": report_render.render_table, "json": report_render.render_json, "md": report_render.render_markdown,
+        "html": report_render.render_html,
+        "csv": lambda cohort_report: report_render.render_csv(cohort_report, csv_table),
+    }
+    text = renderers[output_format](built)
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    # CSV gets a byte-order mark so spreadsheets read it as UTF-8; newline="" keeps its \r\n line ends as they are
+    out.write_text(text, encoding="utf-8-sig" if output_format == "csv" else "utf-8", newline="")
+    click.echo(f"Report written to {out}")
 
 
 @cli.command("validate-content")

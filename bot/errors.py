@@ -35,3 +35,13 @@ class UnknownModule(PauseCheckError):
     def __init__(self, module_id: str, known: list[str]) -> None:
         self.module_id = module_id
         super().__init__(f"Unknown module {module_id!r}. Modules: {', '.join(known)}.")
+
+
+class UnknownCohort(PauseCheckError):
+    """No cohort has this join code."""
+
+    def __init__(self, join_code: str) -> None:
+        self.join_code = join_code
+        super().__init__(
+            f"No cohort with join code {join_code!r}. List the cohorts with: python -m bot cohort list"
+        )

@@ -1,7 +1,7 @@
 """The progress store: the only module that talks to SQLite (through sqlite-utils).
 
-It is the source of truth for where a learner is and what they answered. Learner ids are the pseudonymous
-conversation ids; no message text is ever stored here.
+It is the source of truth for where a learner is, what they answered and which cohort they belong to. Learner ids
+are the pseudonymous conversation ids; no message text is ever stored here, and facilitator tokens only as hashes.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from collections import Counter
 from typing import Callable
 
 import sqlite_utils
@@ -49,6 +50,39 @@ class AnswerRecord:
     answered_at: str
 
 
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    name: str
+    join_code: str
+    created_at: str
+    closed_at: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class CohortToken:
+    """A facilitator token as stored: the public selector and the SHA-256 of the secret verifier."""
+
+    selector: str
+    verifier_hash: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    learner_id: str
+    cohort: Cohort
+    label: str  # the pseudonym facilitators see
+    joined_at: str
+
+
+class LabelTaken(Exception):
+    """The pseudonymous label is already used in this cohort; pick another."""
+
+
 class _NothingWritten(Exception):
     """Raised inside a transaction to roll it back."""
 
@@ -86,8 +120,81 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
                                if_not_exists=True)
 
 
+def _add_cohorts_attempts_checks_v2(db: sqlite_utils.Database) -> None:
+    db["cohorts"].create(
+        {"id": int, "name": str, "join_code": str, "token_selector": str, "token_hash": str, "created_at": str,
+         "closed_at": str},
+        pk="id",
+        not_null={"name", "join_code", "token_selector", "token_hash", "created_at"},
+    )
+    db["cohorts"].create_index(["join_code"], unique=True)
+    db["cohorts"].create_index(["token_selector"], unique=True)
+    # The primary key on learner_id is what keeps a learner in at most one cohort.
+    db["cohort_members"].create(
+        {"learner_id": str, "cohort_id": int, "label": str, "joined_at": str},
+        pk="learner_id",
+        not_null={"cohort_id", "label", "joined_at"},
+        foreign_keys=[("learner_id", "learners", "id"), ("cohort_id", "cohorts", "id")],
+    )
+    db["cohort_members"].create_index(["cohort_id", "label"], unique=True)
+    # module_progress keeps only the latest attempt; reports need when each attempt started and finished, and its
+    # running totals (kept by record_answer in the same transaction as the answer) so that a 10,000-learner report
+    # need not add up 300,000 answers per learner first.
+    db["attempts"].create(
+        {"learner_id": str, "module_id": str, "attempt": int, "started_at": str, "completed_at": str,
+         "reached": int, "answered": int, "correct": int},
+        pk=("learner_id", "module_id", "attempt"),
+        not_null={"started_at", "reached", "answered", "correct"},
+        defaults={"reached": 0, "answered": 0, "correct": 0},
+        foreign_keys=[("learner_id", "learners", "id")],
+    )
+    db.execute(
+        "INSERT INTO attempts (learner_id, module_id, attempt, started_at, completed_at) "
+        "SELECT learner_id, module_id, attempt, started_at, completed_at FROM module_progress"
+    )
+    db.execute(
+        # Earlier attempts, known only from their answers; they were completed, or no later attempt could begin.
+        "INSERT OR IGNORE INTO attempts (learner_id, module_id, attempt, started_at, completed_at) "
+        "SELECT learner_id, module_id, attempt, MIN(answered_at), MAX(answered_at) FROM answers "
+        "GROUP BY learner_id, module_id, attempt"
+    )
+    db.execute(
+        "UPDATE attempts SET (reached, answered, correct) = (SELECT COUNT(*), COUNT(option), SUM(correct) "
+        "FROM answers a WHERE a.learner_id = attempts.learner_id AND a.module_id = attempts.module_id "
+        "AND a.attempt = attempts.attempt) WHERE EXISTS (SELECT 1 FROM answers a WHERE a.learner_id = "
+        "attempts.learner_id AND a.module_id = attempts.module_id AND a.attempt = attempts.attempt)"
+    )
+    # Reports read members' first-attempt answers by (learner, attempt, module): this covering index serves that
+    # walk without touching the table (a 10,000-learner report reads 300,000 answers).
+    db["answers"].create_index(["learner_id", "attempt", "module_id", "question_id", "option", "correct"],
+                               index_name="idx_answers_report")
+    # Pre- and post-module check scores, the inputs of a cohort's learning gain.
+    db["check_scores"].create(
+        {"learner_id": str, "module_id": str, "kind": str, "correct": int, "total": int, "taken_at": str},
+        pk=("learner_id", "module_id", "kind"),
+        not_null={"correct", "total", "taken_at"},
+        foreign_keys=[("learner_id", "learners", "id")],
+    )
+
+
 # Each entry upgrades the schema by one version; PRAGMA user_version records how many have run.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_create_schema_v1,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _create_schema_v1,
+    _add_cohorts_attempts_checks_v2,
+)
+
+# CROSS JOIN fixes the join order SQLite would otherwise reverse: members (index on cohort_id), then their first
+# attempts (primary key), then each attempt's answers from the covering index idx_answers_report. That is one
+# attempts lookup per learner and module instead of one per answer, and no sort.
+FIRST_ATTEMPT_ANSWERS_SQL = (
+    "SELECT a.module_id, a.question_id, a.option, a.correct, t.reached, t.correct "
+    "FROM cohort_members m CROSS JOIN attempts t CROSS JOIN answers a "
+    "WHERE m.cohort_id = ? AND t.learner_id = m.learner_id AND t.attempt = 1 "
+    "AND a.learner_id = t.learner_id AND a.attempt = 1 AND a.module_id = t.module_id"
+)
+
+# Tables with a learner_id column, children before parents, so deleting a learner respects foreign keys.
+LEARNER_TABLES = ("answers", "check_scores", "attempts", "cohort_members", "module_progress")
 
 
 class ProgressStore:
@@ -147,7 +254,7 @@ class ProgressStore:
         """Removes the learner and every row about them. RETURNS (bool): whether anything was stored."""
         with self.db.atomic():
             existed = self.learner_exists(learner_id)
-            for table in ("answers", "module_progress"):
+            for table in LEARNER_TABLES:
                 self.db.execute(f"DELETE FROM {table} WHERE learner_id = ?", [learner_id])
             self.db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
         return existed
@@ -178,6 +285,11 @@ class ProgressStore:
                 },
                 pk=("learner_id", "module_id"),
             )
+            self.db["attempts"].insert(
+                {"learner_id": learner_id, "module_id": module_id, "attempt": attempt, "started_at": now,
+                 "completed_at": None},
+                replace=True,
+            )
             self.db.execute("UPDATE learners SET current_module = ?, last_seen_at = ? WHERE id = ?",
                             [module_id, now, learner_id])
         progress = self.module_progress(learner_id, module_id)
@@ -197,6 +309,11 @@ class ProgressStore:
             [position, STATUS_COMPLETED if completed else STATUS_IN_PROGRESS, now, now if completed else None,
              progress.learner_id, progress.module_id, progress.attempt, progress.position],
         )
+        if cursor.rowcount == 1 and completed:
+            self.db.execute(
+                "UPDATE attempts SET completed_at = ? WHERE learner_id = ? AND module_id = ? AND attempt = ?",
+                [now, progress.learner_id, progress.module_id, progress.attempt],
+            )
         return cursor.rowcount == 1
 
     # Answers
@@ -219,6 +336,11 @@ class ProgressStore:
                 if cursor.rowcount != 1 or not self._move(progress, progress.position + 1,
                                                           completed=completes_module):
                     raise _NothingWritten  # rolls the insert back
+                self.db.execute(
+                    "UPDATE attempts SET reached = reached + 1, answered = answered + ?, correct = correct + ? "
+                    "WHERE learner_id = ? AND module_id = ? AND attempt = ?",
+                    [int(option is not None), int(correct), progress.learner_id, progress.module_id,
+                     progress.attempt])
         except _NothingWritten:
             return False
         return True
@@ -231,6 +353,131 @@ class ProgressStore:
         rows = self.db["answers"].rows_where(
             "learner_id = ? AND module_id = ? AND attempt = ?", [learner_id, module_id, attempt], order_by="id")
         return [_answer(row) for row in rows]
+
+    # Pre- and post-module checks
+
+    def record_check(self, learner_id: str, module_id: str, kind: str, *, correct: int, total: int) -> bool:
+        """Stores a learner's first pre- or post-check score for a module. RETURNS False if one was already kept."""
+        if kind not in ("pre", "post"):
+            raise ValueError(f"A check is 'pre' or 'post', not {kind!r}.")
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO check_scores (learner_id, module_id, kind, correct, total, taken_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [learner_id, module_id, kind, correct, total, self._now()])
+        return cursor.rowcount == 1
+
+    # Cohorts
+
+    def create_cohort(self, name: str, join_code: str, token: CohortToken) -> Cohort:
+        """Raises sqlite3.IntegrityError when the join code or token selector is already taken."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "INSERT INTO cohorts (name, join_code, token_selector, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                [name, join_code, token.selector, token.verifier_hash, self._now()])
+        cohort = self._cohort_where("id = ?", [cursor.lastrowid])
+        assert cohort is not None
+        return cohort
+
+    def cohort_by_code(self, join_code: str) -> Cohort | None:
+        return self._cohort_where("join_code = ?", [join_code])
+
+    def cohort_token(self, selector: str) -> tuple[Cohort, CohortToken] | None:
+        rows = list(self.db["cohorts"].rows_where("token_selector = ?", [selector]))
+        if not rows:
+            return None
+        row = rows[0]
+        return _cohort(row), CohortToken(row["token_selector"], row["token_hash"])
+
+    def cohorts(self) -> list[tuple[Cohort, int]]:
+        """Every cohort, oldest first, with its number of members."""
+        rows = self.db.execute(
+            "SELECT c.id, c.name, c.join_code, c.created_at, c.closed_at, COUNT(m.learner_id) AS members "
+            "FROM cohorts c LEFT JOIN cohort_members m ON m.cohort_id = c.id GROUP BY c.id ORDER BY c.id"
+        ).fetchall()
+        return [(Cohort(*row[:5]), row[5]) for row in rows]
+
+    def set_cohort_token(self, cohort: Cohort, token: CohortToken) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE cohorts SET token_selector = ?, token_hash = ? WHERE id = ?",
+                            [token.selector, token.verifier_hash, cohort.id])
+
+    def close_cohort(self, cohort: Cohort) -> Cohort:
+        with self.db.atomic():
+            self.db.execute("UPDATE cohorts SET closed_at = COALESCE(closed_at, ?) WHERE id = ?",
+                            [self._now(), cohort.id])
+        closed = self._cohort_where("id = ?", [cohort.id])
+        assert closed is not None
+        return closed
+
+    def membership(self, learner_id: str) -> Membership | None:
+        row = self.db.execute(
+            "SELECT m.learner_id, m.label, m.joined_at, c.id, c.name, c.join_code, c.created_at, c.closed_at "
+            "FROM cohort_members m JOIN cohorts c ON c.id = m.cohort_id WHERE m.learner_id = ?", [learner_id]
+        ).fetchone()
+        if row is None:
+            return None
+        return Membership(learner_id=row[0], label=row[1], joined_at=row[2], cohort=Cohort(*row[3:]))
+
+    def add_member(self, learner_id: str, cohort: Cohort, label: str) -> Membership:
+        """Puts the learner in `cohort` (leaving any other). Raises LabelTaken if the label is used there."""
+        try:
+            with self.db.atomic():
+                self.db.execute(
+                    "INSERT INTO cohort_members (learner_id, cohort_id, label, joined_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(learner_id) DO UPDATE SET cohort_id = excluded.cohort_id, label = excluded.label, "
+                    "joined_at = excluded.joined_at", [learner_id, cohort.id, label, self._now()])
+        except sqlite3.IntegrityError as error:
+            if "cohort_members.cohort_id, cohort_members.label" in str(error):
+                raise LabelTaken(label) from error
+            raise
+        membership = self.membership(learner_id)
+        assert membership is not None
+        return membership
+
+    # What reports read: one query per table, each joined through the cohort's members (index on cohort_id)
+
+    def cohort_members(self, cohort: Cohort) -> list[dict]:
+        """learner_id, label, joined_at, last_seen_at of each member."""
+        return self._rows(
+            "SELECT m.learner_id, m.label, m.joined_at, l.last_seen_at FROM cohort_members m "
+            "JOIN learners l ON l.id = m.learner_id WHERE m.cohort_id = ? ORDER BY m.label", [cohort.id])
+
+    def cohort_progress(self, cohort: Cohort) -> list[dict]:
+        """Each member's latest attempt per module (module_progress columns), with their first attempt's totals
+        (first_reached, first_answered, first_correct) and minutes from start to completion
+        (first_minutes_to_complete; None while it is not completed)."""
+        return self._rows(
+            "SELECT p.learner_id, p.module_id, p.attempt, p.position, p.status, p.updated_at, "
+            "COALESCE(f.reached, 0) AS first_reached, COALESCE(f.answered, 0) AS first_answered, "
+            "COALESCE(f.correct, 0) AS first_correct, "
+            "(julianday(f.completed_at) - julianday(f.started_at)) * 1440 AS first_minutes_to_complete "
+            "FROM cohort_members m JOIN module_progress p ON p.learner_id = m.learner_id "
+            "LEFT JOIN attempts f ON f.learner_id = p.learner_id AND f.module_id = p.module_id AND f.attempt = 1 "
+            "WHERE m.cohort_id = ?", [cohort.id])
+
+    def cohort_first_attempt_answer_counts(self, cohort: Cohort) -> Counter[tuple[str, str, str | None, int, int, int]]:
+        """How many members' first attempts hold each (module_id, question_id, option, correct, questions reached
+        in the attempt, right in the attempt): everything item analysis needs, with no per-learner rows."""
+        return Counter(self.db.execute(FIRST_ATTEMPT_ANSWERS_SQL, [cohort.id]))
+
+    def cohort_check_scores(self, cohort: Cohort) -> list[dict]:
+        return self._rows(
+            "SELECT s.* FROM cohort_members m JOIN check_scores s ON s.learner_id = m.learner_id "
+            "WHERE m.cohort_id = ?", [cohort.id])
+
+    def _rows(self, sql: str, params: list) -> list[dict]:
+        cursor = self.db.execute(sql, params)
+        columns = [description[0] for description in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def _cohort_where(self, where: str, params: list) -> Cohort | None:
+        rows = list(self.db["cohorts"].rows_where(where, params))
+        return _cohort(rows[0]) if rows else None
+
+
+def _cohort(row: dict) -> Cohort:
+    return Cohort(id=row["id"], name=row["name"], join_code=row["join_code"], created_at=row["created_at"],
+                  closed_at=row["closed_at"])
 
 
 def _answer(row: dict) -> AnswerRecord:

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions, runtime
 from actions.replies import payload
+from bot.cohorts import Cohorts
 
 
 @pytest.fixture(autouse=True)
@@ -145,6 +146,44 @@ def test_delete_needs_the_confirmation_turn(dispatcher, tutor_at_first_question)
     assert not tutor_at_first_question.store.learner_exists("ana")
 
 
+def test_join_cohort_from_the_typed_code(dispatcher, tutor):
+    cohort, _ = Cohorts(tutor.store).create("Year 9 *Tuesday*")
+    run(actions.ActionJoinCohort, dispatcher,
+        tracker(f"my class code is {cohort.join_code.lower()}", "join_cohort"))
+    assert responses(dispatcher) == ["utter_cohort_joined"]
+    reply = dispatcher.messages[0]
+    assert reply["cohort_name"] == r"Year 9 \*Tuesday\*"  # a facilitator's Markdown shows as typed
+    assert reply["label"] == tutor.store.membership("ana").label
+    run(actions.ActionJoinCohort, dispatcher, tracker(cohort.join_code, "join_cohort"))
+    assert responses(dispatcher)[-1] == "utter_cohort_already_member"
+
+
+def test_join_cohort_uses_the_entity_when_the_text_has_no_code(dispatcher, tutor):
+    cohort, _ = Cohorts(tutor.store).create("Year 9")
+    run(actions.ActionJoinCohort, dispatcher,
+        tracker("/join_cohort", "join_cohort", [{"entity": "join_code", "value": cohort.join_code}]))
+    assert responses(dispatcher) == ["utter_cohort_joined"]
+
+
+@pytest.mark.parametrize("text, entities, response", [
+    ("join my class", [], "utter_cohort_ask_code"),
+    ("code ZZZZ-99", [], "utter_cohort_unknown_code"),
+    ("join", [{"entity": "join_code", "value": {"learner": "other"}}], "utter_cohort_ask_code"),
+])
+def test_join_cohort_without_a_usable_code(dispatcher, text, entities, response):
+    run(actions.ActionJoinCohort, dispatcher, tracker(text, "join_cohort", entities))
+    assert responses(dispatcher) == [response]
+
+
+def test_join_closed_cohort(dispatcher, tutor):
+    cohorts = Cohorts(tutor.store)
+    cohort, _ = cohorts.create("Old class")
+    cohorts.close(cohort.join_code)
+    run(actions.ActionJoinCohort, dispatcher, tracker(f"code {cohort.join_code}", "join_cohort"))
+    assert responses(dispatcher) == ["utter_cohort_closed"]
+    assert tutor.store.membership("ana") is None
+
+
 def test_store_failure_gives_a_polite_retry(dispatcher, tutor, monkeypatch):
     def locked(*args, **kwargs):
         raise sqlite3.OperationalError("database is locked")
@@ -184,3 +223,14 @@ def test_response_variables_do_not_shadow_message_fields():
     for name, variants in domain["responses"].items():
         for variant in variants:
             assert not set(re.findall(r"{(\w+)}", variant["text"])) & reserved, name
+
+
+def test_chat_code_cannot_reach_facilitator_data():
+    """Actions and input channels may join a cohort, but never read reports, members or tokens."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    sources = "\n".join(path.read_text() for folder in ("actions", "channels") for path in (root / folder).glob("*.py"))
+    for forbidden in ("bot.report", "report_render", "build_report", "authenticate", "cohort_members",
+                      "rotate_token", "token"):
+        assert forbidden not in sources, forbidden

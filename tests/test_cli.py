@@ -78,3 +78,117 @@ def test_bad_setting_is_explained(env, monkeypatch):
     result = CliRunner().invoke(cli, ["progress", "ana"])
     assert result.exit_code == 1
     assert "PAUSECHECK_MAX_MESSAGE_CHARS must be a positive whole number, got 'lots'" in result.output
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cohort_create_prints_code_and_token_once(env):
+    result = invoke("cohort", "create", "Year 9 Tuesday", "--json")
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)
+    assert created["name"] == "Year 9 Tuesday" and created["facilitator_token"].startswith("pcf.")
+    assert "shown only now" in result.stderr and f"rotate-token {created['join_code']}" in result.stderr
+    listed = json.loads(invoke("cohort", "list", "--json").stdout)
+    assert listed == [{"name": "Year 9 Tuesday", "join_code": created["join_code"], "created_at": created["created_at"],
+                       "closed_at": None, "members": 0}]
+    assert "facilitator_token" not in invoke("cohort", "list", "--json").stdout
+
+
+def test_cohort_lifecycle_in_text(env):
+    created = invoke("cohort", "create", "Library workshop")
+    code = next(line.split()[2] for line in created.stdout.splitlines() if line.startswith("Join code:"))
+    assert f'"my class code is {code}"' in created.stdout
+    table = invoke("cohort", "list").stdout
+    assert code in table and "open" in table and "Library workshop" in table
+    rotated = invoke("cohort", "rotate-token", code.lower())
+    assert rotated.exit_code == 0 and rotated.stdout.startswith("New facilitator token: pcf.")
+    closed = invoke("cohort", "close", code)
+    assert closed.exit_code == 0 and "closed to new learners" in closed.stdout
+    assert "closed" in invoke("cohort", "list").stdout
+
+
+def test_cohort_commands_explain_mistakes(env):
+    assert "No progress store" in invoke("cohort", "list").stderr
+    invoke("cohort", "create", "x")
+    unknown = invoke("cohort", "close", "ZZZZ-99")
+    assert unknown.exit_code == 1 and "No cohort with join code 'ZZZZ-99'" in unknown.stderr
+    assert "1 to 80 characters" in invoke("cohort", "create", "  ").stderr
+    assert "No cohorts yet" not in invoke("cohort", "list").stdout
+
+
+@pytest.fixture
+def cohort_with_class(env):
+    """Cohort with ana (t_q1 right, t_q2 wrong) and ben (not started)."""
+    store = ProgressStore(env)
+    from bot.cohorts import Cohorts
+
+    cohort, _ = Cohorts(store).create("Year 9 = Tuesday")
+    tutor = Tutor(load_content(FIXTURE_CONTENT), store)
+    for learner in ("ana", "ben"):
+        Cohorts(store).join(learner, [cohort.join_code])
+    tutor.start("ana", "verify_leaks")
+    tutor.skip("ana", message_id="m0")
+    tutor.answer("ana", text="b", message_id="m1")
+    tutor.answer("ana", text="a", message_id="m2")
+    labels = {learner: store.membership(learner).label for learner in ("ana", "ben")}
+    store.close()
+    return cohort.join_code, labels
+
+
+def test_report_json(cohort_with_class):
+    code, labels = cohort_with_class
+    result = invoke("report", "--cohort", code, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["cohort"]["members"] == 2 and {row["label"] for row in data["learners"]} == set(labels.values())
+    assert data["modules"][0]["completed"] == 1 and data["modules"][0]["mean_score"] == 0.5
+    assert "ana" not in result.stdout
+
+
+def test_report_table_and_markdown(cohort_with_class):
+    code, labels = cohort_with_class
+    for output_format in ("table", "md"):
+        result = invoke("report", "--cohort", code, "--format", output_format)
+        assert result.exit_code == 0, result.stderr
+        assert "Year 9" in result.stdout and labels["ana"] in result.stdout and "Check it" in result.stdout
+        assert "ana" not in result.stdout.replace(labels["ana"], "")
+
+
+def test_report_csv_to_file(cohort_with_class, tmp_path):
+    import csv
+
+    code, labels = cohort_with_class
+    out = tmp_path / "learners.csv"
+    result = invoke("report", "--cohort", code, "--format", "csv", "--out", str(out))
+    assert result.exit_code == 0 and str(out) in result.stdout
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so spreadsheets read UTF-8
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    ana = [row for row in rows if row["label"] == labels["ana"]]
+    assert len(rows) == 4 and len(ana) == 2 and ana[0]["status"] == "completed" and ana[0]["score"] == "0.5"
+    questions = invoke("report", "--cohort", code, "--format", "csv", "--csv-table", "questions").stdout
+    assert "t_q1" in questions and "t_q2" in questions
+
+
+def test_report_html_is_one_file(cohort_with_class, tmp_path):
+    code, _ = cohort_with_class
+    out = tmp_path / "report.html"
+    assert invoke("report", "--cohort", code, "--format", "html", "--out", str(out)).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') >= 3 and "<script" not in html
+    assert "Year 9 = Tuesday" in html
+
+
+def test_report_for_unknown_cohort(cohort_with_class):
+    result = invoke("report", "--cohort", "ZZZZ-99")
+    assert result.exit_code == 1 and "No cohort with join code" in result.stderr
+
+
+def test_demo_cohort(env):
+    result = invoke("cohort", "demo", "--learners", "12", "--json")
+    assert result.exit_code == 0, result.stderr
+    code = json.loads(result.stdout)["join_code"]
+    data = json.loads(invoke("report", "--cohort", code, "--format", "json").stdout)
+    assert data["cohort"]["members"] == 12

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 import pytest
 
 from bot.cli import cli
@@ -12,14 +13,26 @@ ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+def leaf_commands(group: click.Group, prefix: str = "") -> dict[str, click.Command]:
+    """'cohort create' -> its command, for every command under `group`, however deep."""
+    found = {}
+    for name, command in group.commands.items():
+        path = f"{prefix}{name}"
+        found.update(leaf_commands(command, path + " ") if isinstance(command, click.Group) else {path: command})
+    return found
+
+
+COMMANDS = leaf_commands(cli)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_commands_are_documented(command):
     assert f"python -m bot {command}" in README
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_commands_have_help_with_example(command):
-    doc = cli.commands[command].help
+    doc = COMMANDS[command].help
     assert doc and "Example: python -m bot " + command in doc
 
 

@@ -207,3 +207,22 @@ def test_resume_after_servers_restart(servers):
     assert module.title in texts(replies)
     replies = servers.say("learner-resume", "/start_module{\"module\":\"reporting_tools\"}")
     assert module.lessons[1].source in texts(replies)
+
+
+def test_joining_a_class_through_the_chat(servers):
+    import subprocess
+    import sys
+
+    created = subprocess.run([sys.executable, "-m", "bot", "cohort", "create", "Server class", "--json"],
+                             cwd=ROOT, env=servers.env, capture_output=True, text=True, check=True)
+    code = json.loads(created.stdout)["join_code"]
+    replies = texts(servers.say("joiner", f"my class code is {code.lower()}"))
+    with servers.db("progress.db") as db:
+        label = db.execute("SELECT label FROM cohort_members WHERE learner_id = 'joiner'").fetchone()[0]
+    assert "You've joined" in replies and "Server class" in replies and label in replies
+    assert "You're already in" in texts(servers.say("joiner", f"join {code}"))
+    assert "couldn't find a class" in texts(servers.say("joiner", "class code ZZZZ-99"))
+    # Nothing a learner sends reads cohort data back: no intent, payload or entity does it.
+    for probe in ("show me the class report", f'/join_cohort{{"join_code":"{code}","cohort":"1"}}',
+                  f"facilitator report for {code}"):
+        assert label not in texts(servers.say("other-learner", probe))

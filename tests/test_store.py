@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.store import MIGRATIONS, ProgressStore
+from bot.store import FIRST_ATTEMPT_ANSWERS_SQL, MIGRATIONS, CohortToken, ProgressStore
 
 
 def test_schema_is_created_with_wal_and_version(db_path):
@@ -62,3 +62,66 @@ def test_learner_ids_are_data_not_sql(store):
     store.begin_attempt(hostile, "verify_leaks")
     assert store.learner_exists(hostile)
     assert "answers" in store.db.table_names()
+
+
+def test_upgrading_a_version_1_store_keeps_progress_and_backfills_attempts(db_path):
+    import sqlite3
+
+    import sqlite_utils
+
+    from bot.store import _create_schema_v1
+
+    old = sqlite_utils.Database(sqlite3.connect(db_path))
+    _create_schema_v1(old)
+    old.execute("PRAGMA user_version = 1")
+    old["learners"].insert({"id": "ana", "created_at": "2026-01-01T09:00:00+00:00",
+                            "last_seen_at": "2026-01-01T09:30:00+00:00"})
+    old["module_progress"].insert({
+        "learner_id": "ana", "module_id": "verify_leaks", "attempt": 2, "position": 3, "status": "in_progress",
+        "started_at": "2026-01-01T09:10:00+00:00", "updated_at": "2026-01-01T09:30:00+00:00", "completed_at": None})
+    for attempt, question, option, correct, minute in [(1, "q1", "b", 1, 5), (1, "q2", None, 0, 6),
+                                                       (2, "q1", "b", 1, 20)]:
+        old["answers"].insert({"learner_id": "ana", "module_id": "verify_leaks", "attempt": attempt,
+                               "question_id": question, "option": option, "correct": correct,
+                               "message_id": f"m{attempt}{question}",
+                               "answered_at": f"2026-01-01T09:{minute:02}:00+00:00"})
+    old.conn.commit()
+    old.conn.close()
+
+    store = ProgressStore(db_path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+    assert store.module_progress("ana", "verify_leaks").position == 3
+    attempts = [(row["attempt"], row["started_at"][11:16], (row["completed_at"] or "")[11:16], row["reached"],
+                 row["answered"], row["correct"]) for row in store.db["attempts"].rows_where(order_by="attempt")]
+    assert attempts == [(1, "09:05", "09:06", 2, 1, 1), (2, "09:10", "", 1, 1, 1)]
+
+
+def test_attempt_totals_follow_the_answers(tutor, store):
+    tutor.start("ana", "verify_leaks")
+    tutor.skip("ana", message_id=None)  # lessons
+    tutor.skip("ana", message_id=None)  # t_q1
+    tutor.answer("ana", text="b", message_id="m2")  # t_q2, right: module completed
+    tutor.answer("ana", text="b", message_id="m2")  # redelivered: counted once
+    tutor.start("ana", "verify_leaks")  # attempt 2
+    recomputed = store.db.execute(
+        "SELECT attempt, COUNT(*), COUNT(option), SUM(correct) FROM answers GROUP BY attempt").fetchall()
+    kept = store.db.execute("SELECT attempt, reached, answered, correct FROM attempts ORDER BY attempt").fetchall()
+    assert recomputed == [(1, 2, 1, 1)] and kept == [(1, 2, 1, 1), (2, 0, 0, 0)]
+
+
+def test_attempts_record_start_and_completion(store, clock):
+    store.touch_learner("ana")
+    progress = store.begin_attempt("ana", "verify_leaks")
+    clock.advance(minutes=5)
+    store.record_answer(progress, question_id="q1", option="b", correct=True, message_id="m1", completes_module=True)
+    store.begin_attempt("ana", "verify_leaks")
+    rows = list(store.db["attempts"].rows_where(order_by="attempt"))
+    assert [(row["attempt"], row["started_at"][11:16], (row["completed_at"] or "")[11:16]) for row in rows] == [
+        (1, "09:00", "09:05"), (2, "09:05", "")]
+
+
+def test_report_reads_answers_through_the_covering_index(store):
+    cohort = store.create_cohort("x", "ABCD-23", CohortToken("sel", "hash"))
+    plan = store.db.execute(f"EXPLAIN QUERY PLAN {FIRST_ATTEMPT_ANSWERS_SQL}", [cohort.id]).fetchall()
+    details = " | ".join(row[3] for row in plan)
+    assert "COVERING INDEX idx_answers_report" in details and "TEMP B-TREE" not in details

@@ -1,4 +1,4 @@
-"""Starts the learner website: python -m web [--port 8000]."""
+"""Starts the website (learner page and facilitator dashboard): python -m web [--port 8000]."""
 from __future__ import annotations
 
 import argparse

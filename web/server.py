@@ -18,6 +18,8 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.store import ProgressStore
 from bot.tutor import Tutor
+from web.facilitator import facilitator_blueprint
+from web.ratelimit import FailureLimiter, SignInLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
 WIDGET_BUILD_DIR = STATIC_DIR / "build"
@@ -27,11 +29,13 @@ LEARNER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 @dataclass(frozen=True)
 class WebSettings:
     """rasa_url: where browsers reach the Rasa server (env PAUSECHECK_RASA_URL);
-    allowed_origins: sites allowed to call the API from a browser (env PAUSECHECK_CORS_ORIGINS, space-separated)."""
+    allowed_origins: sites allowed to call the API from a browser (env PAUSECHECK_CORS_ORIGINS, space-separated);
+    sign_in_limit: failed facilitator sign-ins allowed per client (env PAUSECHECK_SIGNIN_*, see web.ratelimit)."""
 
     core: Settings
     rasa_url: str
     allowed_origins: tuple[str, ...]
+    sign_in_limit: SignInLimit = SignInLimit()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "WebSettings":
@@ -40,7 +44,7 @@ class WebSettings:
             raise ValueError("PAUSECHECK_CORS_ORIGINS must list the allowed origins; '*' is not accepted.")
         return cls(core=Settings.from_env(environ),
                    rasa_url=environ.get("PAUSECHECK_RASA_URL", "http://localhost:5005").rstrip("/"),
-                   allowed_origins=origins)
+                   allowed_origins=origins, sign_in_limit=SignInLimit.from_env(environ))
 
 
 def content_security_policy(rasa_url: str) -> str:
@@ -52,8 +56,11 @@ def content_security_policy(rasa_url: str) -> str:
 
 def create_app(settings: WebSettings, *, name: str = "pause_check_web") -> Sanic:
     if not (WIDGET_BUILD_DIR / "pause-check-widget.js").exists():
-        raise ValueError(f"{WIDGET_BUILD_DIR / 'pause-check-widget.js'} is missing: build the widget with `make setup`.")
-    tutor = Tutor(load_content(settings.core.content_dir), ProgressStore(settings.core.db_path))
+        widget = WIDGET_BUILD_DIR / "pause-check-widget.js"
+        raise ValueError(f"{widget} is missing: build the widget with `make setup`.")
+    content = load_content(settings.core.content_dir)
+    store = ProgressStore(settings.core.db_path)
+    tutor = Tutor(content, store)
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 16 * 1024
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace("{{RASA_URL}}", settings.rasa_url)
@@ -85,13 +92,16 @@ def create_app(settings: WebSettings, *, name: str = "pause_check_web") -> Sanic
         return response.json({"modules": modules}, headers={"Cache-Control": "no-store"})
 
     app.static("/widget", WIDGET_BUILD_DIR, name="widget")
+    app.blueprint(facilitator_blueprint(store=store, content=content, db_path=settings.core.db_path,
+                                        limiter=FailureLimiter(settings.sign_in_limit)))
 
     @app.on_response
     async def security_headers(request: Request, resp: HTTPResponse) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
         origin = request.headers.get("origin")
-        if origin and origin in settings.allowed_origins:
+        # Facilitator routes are for the facilitator's own browser tab and scripts: no other site may read them.
+        if origin and origin in settings.allowed_origins and not request.path.startswith("/facilitator"):
             resp.headers["Access-Control-Allow-Origin"] = origin
             resp.headers["Vary"] = "Origin"
 
