@@ -10,6 +10,7 @@ from rasa_sdk.__main__ import main_from_args
 from rasa_sdk.endpoint import create_argument_parser
 
 from actions import runtime
+from bot import lemmas
 from bot.config import Settings
 from bot.errors import PauseCheckError
 
@@ -20,6 +21,7 @@ def main() -> None:
     try:
         settings = Settings.from_env()
         runtime.configure(runtime.build_from_settings(settings))
+        lemmas.warm_up()  # load spaCy now, not while the first learner waits for a typed answer's grade
     except (PauseCheckError, ValueError) as error:
         sys.exit(f"The action server did not start.\n{error}")
     print(f"Content loaded from {settings.content_dir}; progress store {settings.db_path}", flush=True)

@@ -13,7 +13,7 @@ from actions import replies, runtime
 from bot.cohorts import Cohorts, join_codes_in
 from bot.errors import PauseCheckError
 from bot.formatting import markdown_literal, option_label
-from bot.tutor import QuestionStep, Tutor
+from bot.tutor import Feedback, Tutor
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,18 @@ class TutorAction(Action, ABC):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor) -> Events:
         """Sends the replies and returns the events for one turn."""
 
+    # While a free-text question waits, a typed message is the learner's answer, whatever NLU made of it ("stop" is
+    # the first step of SIFT). Only support and data deletion come first; buttons (payloads) still do what they say.
+    yields_to_free_text = True
+
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         try:
-            return self.respond(dispatcher, tracker, runtime.tutor())
+            tutor = runtime.tutor()
+            text = tracker.latest_message.get("text") or ""
+            if self.yields_to_free_text and not text.startswith("/") and tutor.free_text_waiting(tracker.sender_id):
+                answer(dispatcher, tracker, tutor, typed_only=True)
+                return []
+            return self.respond(dispatcher, tracker, tutor)
         except (sqlite3.Error, PauseCheckError):
             logger.exception("%s failed for a learner", self.name())
             dispatcher.utter_message(response="utter_error")
@@ -54,14 +63,17 @@ class ActionGreet(TutorAction):
         return "action_greet"
 
     def respond(self, dispatcher, tracker, tutor):
+        if due := tutor.booster_offer(tracker.sender_id):
+            dispatcher.utter_message(response="utter_booster_offer", count=due,
+                                     buttons=[replies.button("Start the booster", "review"), replies.MENU_BUTTON])
+            return []
         step = tutor.current_step(tracker.sender_id)
         if step is None:
             dispatcher.utter_message(response="utter_greet")
             replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
             return []
-        position = f"question {step.number} of {step.total}" if isinstance(step, QuestionStep) \
-            else f"lesson {step.number} of {step.total}"
-        dispatcher.utter_message(response="utter_welcome_back", module_title=step.module.title, position=position,
+        dispatcher.utter_message(response="utter_welcome_back", module_title=step.module.title,
+                                 position=replies.step_heading(step),
                                  buttons=[replies.module_button(step.module, "Continue ▶"), replies.MENU_BUTTON])
         return []
 
@@ -132,9 +144,11 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, 
     if result.status == "no_question":
         return False
     if result.feedback and result.status == "already_recorded":
-        chosen = option_label(result.feedback.chosen) if result.feedback.chosen else "skipped"
+        chosen = option_label(result.feedback.chosen) if result.feedback.chosen else "your answer"
         dispatcher.utter_message(response="utter_answer_already_recorded", chosen=chosen)
-    elif result.feedback:
+    elif result.feedback and result.feedback.grade:
+        say_graded(dispatcher, result.feedback)
+    elif result.feedback and result.feedback.chosen:
         feedback = result.feedback
         dispatcher.utter_message(
             response="utter_answer_correct" if feedback.correct else "utter_answer_wrong",
@@ -154,6 +168,18 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, 
     if result.step is not None:
         replies.say_step(dispatcher, result.step)
     return True
+
+
+def say_graded(dispatcher: CollectingDispatcher, feedback: Feedback) -> None:
+    """Feedback on a typed free-text answer: right, partly right (naming what is missing) or wrong."""
+    graded, free_text = feedback.grade, feedback.question.free_text
+    texts = {"right": free_text.right, "partial": free_text.partial, "wrong": graded.near_miss or free_text.wrong}
+    # Partly right with nothing missing: every concept was there, and a near-miss with them.
+    kind = "mixed" if graded.status == "partial" and not graded.missing else graded.status
+    texts["mixed"] = graded.near_miss or free_text.partial
+    dispatcher.utter_message(response=f"utter_free_text_{kind}", feedback=texts[kind],
+                             missing=", ".join(concept.name for concept in graded.missing),
+                             model_answer=free_text.answer, explanation=feedback.question.explanation)
 
 
 class ActionAnswer(TutorAction):
@@ -227,26 +253,24 @@ class ActionShowProgress(TutorAction):
 
 
 class ActionReview(TutorAction):
-    """Goes over the questions the learner missed in their latest attempt of each module."""
+    """Asks the review questions that are due (spaced repetition), or says when the next ones will be."""
 
     def name(self) -> str:
         return "action_review"
 
     def respond(self, dispatcher, tracker, tutor):
-        missed = tutor.missed_questions(tracker.sender_id)
-        if not missed:
-            dispatcher.utter_message(response="utter_review_nothing", buttons=[replies.MENU_BUTTON])
+        start = tutor.start_review(tracker.sender_id)
+        if start.status == "nothing_due":
+            dispatcher.utter_message(response="utter_review_nothing_due",
+                                     next_due=replies.next_review_text(start.next_due), buttons=[replies.MENU_BUTTON])
             return []
-        dispatcher.utter_message(response="utter_review_intro", count=len(missed))
-        for question in missed:
-            dispatcher.utter_message(response="utter_review_item", prompt=question.prompt,
-                                     correct=option_label(question.correct_option),
-                                     explanation=question.explanation)
-        dispatcher.utter_message(response="utter_review_retake", buttons=[replies.MENU_BUTTON])
+        replies.say_step(dispatcher, start.step)
         return []
 
 
 class ActionSupportAffected(TutorAction):
+    yields_to_free_text = False
+
     def name(self) -> str:
         return "action_support_affected"
 
@@ -256,6 +280,8 @@ class ActionSupportAffected(TutorAction):
 
 
 class ActionShareRequest(TutorAction):
+    yields_to_free_text = False
+
     def name(self) -> str:
         return "action_share_request"
 
@@ -345,6 +371,8 @@ class ActionAskDeleteData(Action):
 
 class ActionDeleteData(TutorAction):
     """Deletes the learner's progress; the input channel then erases the conversation history."""
+
+    yields_to_free_text = False
 
     def name(self) -> str:
         return "action_delete_data"

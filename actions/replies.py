@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import Module, Option, PlatformRoute
+from bot.content import Module, Option, PlatformRoute, Question
 from bot.formatting import option_label, progress_bar
-from bot.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, Step
+from bot.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Step
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -26,6 +27,7 @@ def module_button(module: Module, title: str | None = None) -> dict[str, Any]:
 
 MENU_BUTTON = button("Menu", "help")
 PROGRESS_BUTTON = button("My progress", "progress")
+REVIEW_BUTTON = button("Review", "review")
 
 
 def status_label(status: ModuleStatus) -> str:
@@ -42,7 +44,7 @@ def say_menu(dispatcher: CollectingDispatcher, statuses: list[ModuleStatus]) -> 
 
 
 def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
-    """Shows a lesson, a question or the end-of-module summary."""
+    """Shows a lesson, a question (quiz, check or review), or the end of a module or review."""
     if isinstance(step, LessonStep):
         dispatcher.utter_message(
             response="utter_lesson", module_title=step.module.title, number=step.number, total=step.total,
@@ -50,14 +52,54 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
             buttons=[button("Next ▶", "next"), button("Skip to the quiz", "skip"), button("Stop for now", "stop")],
         )
     elif isinstance(step, QuestionStep):
-        question = step.question
-        dispatcher.utter_message(
-            response="utter_question", module_title=step.module.title, number=step.number, total=step.total,
-            prompt=question.prompt, options="\n".join(option_label(option) for option in question.options),
-            buttons=[answer_button(question.id, option) for option in question.options],
-        )
+        if step.number == 1 and step.part != "quiz":
+            dispatcher.utter_message(response=f"utter_{'check' if step.part == 'pre' else 'post_check'}_intro",
+                                     total=step.total)
+        say_question(dispatcher, step.module, step.question, step_heading(step))
+    elif isinstance(step, ReviewStep):
+        if step.number == 1:
+            dispatcher.utter_message(response="utter_review_started", total=step.total)
+        say_question(dispatcher, step.module, step.question, step_heading(step))
+    elif isinstance(step, ReviewSummary):
+        next_due = "More questions are due: say \"review\" for the next ones." if step.more_due_now \
+            else next_review_text(step.next_due)
+        dispatcher.utter_message(response="utter_review_done", right=step.right, total=step.total,
+                                 next_due=next_due, buttons=[REVIEW_BUTTON, MENU_BUTTON] if step.more_due_now
+                                 else [MENU_BUTTON])
     else:
         say_summary(dispatcher, step)
+
+
+def step_heading(step: LessonStep | QuestionStep | ReviewStep) -> str:
+    """'lesson 2 of 9', 'check 1 of 4', 'question 3 of 10', 'final check 2 of 4', 'review 1 of 4'."""
+    if isinstance(step, LessonStep):
+        kind = "lesson"
+    elif isinstance(step, ReviewStep):
+        kind = "review"
+    else:
+        kind = {"pre": "check", "quiz": "question", "post": "final check"}[step.part]
+    return f"{kind} {step.number} of {step.total}"
+
+
+def say_question(dispatcher: CollectingDispatcher, module: Module, question: Question, heading: str) -> None:
+    """A question with one button per option; a free-text question asks for a typed answer instead."""
+    if question.free_text is not None:
+        dispatcher.utter_message(response="utter_question", module_title=module.title, heading=heading,
+                                 prompt=question.prompt, options="✍️ Type your answer in a few words.",
+                                 buttons=[button("Skip this one", "skip"), button("Stop for now", "stop")])
+        return
+    dispatcher.utter_message(
+        response="utter_question", module_title=module.title, heading=heading, prompt=question.prompt,
+        options="\n".join(option_label(option) for option in question.options),
+        buttons=[answer_button(question.id, option) for option in question.options],
+    )
+
+
+def next_review_text(due: str | None) -> str:
+    """'Next review: 26 Nov.' in words a learner reads at a glance; empty when nothing is scheduled."""
+    if due is None:
+        return ""
+    return f"Next review: {datetime.fromisoformat(due).strftime('%-d %b')}."
 
 
 def answer_button(question_id: str, option: Option) -> dict[str, Any]:
@@ -67,13 +109,20 @@ def answer_button(question_id: str, option: Option) -> dict[str, Any]:
 def say_summary(dispatcher: CollectingDispatcher, summary: ModuleSummary) -> None:
     dispatcher.utter_message(response="utter_module_complete", title=summary.module.title,
                              correct=summary.correct, total=summary.total, percent=summary.percent)
+    if summary.checks and summary.checks.pre and summary.checks.post:
+        dispatcher.utter_message(response="utter_checks_before_after", pre="{}/{}".format(*summary.checks.pre),
+                                 post="{}/{}".format(*summary.checks.post))
+    if figures := summary.discernment:
+        dispatcher.utter_message(response="utter_discernment", hits=figures.hits, fabricated=figures.signal_trials,
+                                 false_alarms=figures.false_alarms, genuine=figures.noise_trials)
+        if summary.calls_everything_fake:
+            dispatcher.utter_message(response="utter_discernment_everything_fake")
     if summary.next_module:
         dispatcher.utter_message(response="utter_suggest_next_module", title=summary.next_module.title,
                                  buttons=[module_button(summary.next_module, f"Start: {summary.next_module.title}"),
                                           PROGRESS_BUTTON, MENU_BUTTON])
     else:
-        dispatcher.utter_message(response="utter_all_modules_done", buttons=[button("Review", "review"),
-                                                                             MENU_BUTTON])
+        dispatcher.utter_message(response="utter_all_modules_done", buttons=[REVIEW_BUTTON, MENU_BUTTON])
 
 
 def say_progress(dispatcher: CollectingDispatcher, statuses: list[ModuleStatus]) -> None:

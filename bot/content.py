@@ -5,9 +5,9 @@ ContentError listing them as 'file: location: message', so an author can fix the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -15,7 +15,14 @@ from bot.errors import ContentError
 
 SUPPORT_FILE = "support.yml"
 OPTION_LETTERS = "abcd"
-QUESTION_TYPES = ("single_choice", "true_false", "scenario")
+CHOICE_TYPES = ("single_choice", "true_false", "scenario")
+QUESTION_TYPES = (*CHOICE_TYPES, "judgement", "free_text")
+TRUTHS = ("genuine", "fabricated")
+# A judgement item's two buttons; B is the "signal" (a fabricated or misleading post) in signal-detection terms.
+JUDGEMENT_OPTIONS = {"genuine": "Likely genuine", "fabricated": "Likely fabricated or misleading"}
+SAID_FABRICATED = "b"  # the letter of "Likely fabricated or misleading"
+CHECK_ITEMS = (3, 4)  # how many items a pre- or post-check has
+MAX_PHRASE_WORDS = 6
 # Values of the NLU entities `module` and `platform`: the NLU model is trained on exactly these.
 MODULE_IDS = ("verify_leaks", "resist_resharing", "reporting_tools")
 PLATFORMS = (
@@ -38,12 +45,46 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """Part of a right free-text answer: `name` is how feedback refers to it; any of `phrases` expresses it."""
+
+    name: str
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A free-text answer that sounds right but is wrong, with the feedback that says why."""
+
+    phrases: tuple[str, ...]
+    feedback: str
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """What grades a free_text question (see bot.grading)."""
+
+    concepts: tuple[Concept, ...]
+    near_misses: tuple[NearMiss, ...]
+    answer: str  # a model answer, shown after grading
+    right: str
+    partial: str
+    wrong: str
+
+
+@dataclass(frozen=True)
 class Question:
+    """A quiz question or check item. Choice and judgement questions have options; free_text ones have
+    `free_text` instead. Judgement items also have `truth`; check items have `skill`."""
+
     id: str
     type: str
     prompt: str
     options: tuple[Option, ...]
     explanation: str
+    truth: str | None = None  # judgement items: "genuine" or "fabricated"
+    skill: str | None = None  # check items
+    free_text: FreeText | None = None
 
     @property
     def correct_option(self) -> Option:
@@ -68,11 +109,48 @@ class Module:
     order: int
     lessons: tuple[Lesson, ...]
     quiz: tuple[Question, ...]
+    pre_check: tuple[Question, ...] = ()
+    post_check: tuple[Question, ...] = ()
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # for free_text grading
+
+    def plan(self, attempt: int) -> "AttemptPlan":
+        """The steps of an attempt: the pre-check only in the first (a retake would measure memory of it)."""
+        return AttemptPlan(self.pre_check if attempt == 1 else (), self.lessons, self.quiz, self.post_check)
 
     @property
-    def steps_total(self) -> int:
-        """Lessons plus questions: a learner's position runs from 0 to this number (completed)."""
-        return len(self.lessons) + len(self.quiz)
+    def judgement_items(self) -> tuple[Question, ...]:
+        return tuple(question for question in self.quiz if question.type == "judgement")
+
+
+StepKind = Literal["pre", "lesson", "quiz", "post"]
+
+
+@dataclass(frozen=True)
+class AttemptPlan:
+    """One attempt at a module as a sequence of steps: pre-check, lessons, quiz, post-check. A learner's stored
+    position indexes this sequence; `total` means the attempt is completed."""
+
+    pre_check: tuple[Question, ...]
+    lessons: tuple[Lesson, ...]
+    quiz: tuple[Question, ...]
+    post_check: tuple[Question, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.pre_check) + len(self.lessons) + len(self.quiz) + len(self.post_check)
+
+    @property
+    def quiz_start(self) -> int:
+        return len(self.pre_check) + len(self.lessons)
+
+    def step(self, position: int) -> tuple[StepKind, int, Lesson | Question] | None:
+        """(kind, index within that part, item) at `position`, or None at or past the end."""
+        for kind, items in (("pre", self.pre_check), ("lesson", self.lessons), ("quiz", self.quiz),
+                            ("post", self.post_check)):
+            if position < len(items):
+                return kind, position, items[position]
+            position -= len(items)
+        return None
 
 
 @dataclass(frozen=True)
@@ -177,7 +255,8 @@ def _read_yaml(path: Path, problems: _Problems) -> Any:
     return None
 
 
-def _parse_question(raw: Any, location: str, problems: _Problems) -> Question | None:
+def _parse_question(raw: Any, location: str, problems: _Problems, *, check: bool = False) -> Question | None:
+    """A quiz question, or (check=True) a pre/post check item, which also needs a `skill`."""
     data = problems.mapping(raw, location)
     if not data:
         return None
@@ -189,6 +268,23 @@ def _parse_question(raw: Any, location: str, problems: _Problems) -> Question | 
         problems.add(location, f"`type` is {question_type!r}; use one of: {', '.join(QUESTION_TYPES)}")
     prompt = problems.text(data, "prompt", location, max_length=MAX_PROMPT)
     explanation = problems.text(data, "explanation", location, max_length=MAX_EXPLANATION)
+    skill = problems.text(data, "skill", location) if check else None
+    truth, free_text, options = None, None, ()
+    if question_type == "judgement":
+        truth, options = _parse_judgement(data, location, problems)
+    elif question_type == "free_text":
+        free_text = _parse_free_text(data, location, problems)
+    else:
+        options = _parse_options(data, location, question_type, problems)
+    complete = free_text is not None if question_type == "free_text" else bool(options)
+    if not (question_id and prompt and explanation and complete) or (check and not skill):
+        return None
+    return Question(id=question_id, type=question_type, prompt=prompt, options=options, explanation=explanation,
+                    truth=truth, skill=skill, free_text=free_text)
+
+
+def _parse_options(data: dict[str, Any], location: str, question_type: str, problems: _Problems
+                   ) -> tuple[Option, ...]:
     raw_options = problems.sequence(data, "options", location)
     if raw_options and not 2 <= len(raw_options) <= len(OPTION_LETTERS):
         problems.add(f"{location}: options", f"has {len(raw_options)} options; a question needs 2 to 4")
@@ -213,9 +309,98 @@ def _parse_question(raw: Any, location: str, problems: _Problems) -> Question | 
             problems.add(f"{location}: options", "two options have the same text; learners could not tell them apart")
         if question_type == "true_false" and sorted(texts) != ["false", "true"]:
             problems.add(f"{location}: options", "a true_false question has exactly two options, `True` and `False`")
-    if not (question_id and prompt and explanation and options):
+    return tuple(options)
+
+
+def _feedback(data: dict[str, Any], keys: tuple[str, ...], location: str, problems: _Problems) -> dict[str, str]:
+    if "feedback" not in data:
+        problems.add(location, f"missing required key `feedback` (a mapping with {', '.join(keys)})")
+        return {}
+    feedback = problems.mapping(data["feedback"], f"{location}: feedback")
+    return {key: problems.text(feedback, key, f"{location}: feedback", max_length=MAX_FEEDBACK) for key in keys}
+
+
+def _parse_judgement(data: dict[str, Any], location: str, problems: _Problems) -> tuple[str | None, tuple[Option, ...]]:
+    """A judgement item becomes two fixed options: A "Likely genuine", B "Likely fabricated or misleading"."""
+    if "options" in data:
+        problems.add(location, "a judgement item has no `options`: its buttons are always "
+                               f"{' and '.join(repr(text) for text in JUDGEMENT_OPTIONS.values())}")
+    truth = data.get("truth")
+    if truth not in TRUTHS:
+        problems.add(location, f"`truth` must be `genuine` or `fabricated`, got {truth!r}")
+        truth = None
+    feedback = _feedback(data, ("right", "wrong"), location, problems)
+    if truth is None or not feedback or not all(feedback.values()):
+        return None, ()
+    options = tuple(
+        Option(letter=letter, text=JUDGEMENT_OPTIONS[judged], correct=judged == truth,
+               feedback=feedback["right" if judged == truth else "wrong"])
+        for letter, judged in zip(OPTION_LETTERS, TRUTHS)
+    )
+    return truth, options
+
+
+def _phrases(data: dict[str, Any], location: str, problems: _Problems) -> tuple[str, ...]:
+    phrases = []
+    for index, phrase in enumerate(problems.sequence(data, "phrases", location)):
+        if not isinstance(phrase, str) or not phrase.strip():
+            problems.add(f"{location}: phrases[{index}]", "must be non-empty text")
+        elif len(phrase.split()) > MAX_PHRASE_WORDS:
+            problems.add(f"{location}: phrases[{index}]",
+                         f"has {len(phrase.split())} words; a phrase is 1 to {MAX_PHRASE_WORDS} words")
+        else:
+            phrases.append(phrase.strip())
+    return tuple(phrases)
+
+
+def _parse_free_text(data: dict[str, Any], location: str, problems: _Problems) -> FreeText | None:
+    if "options" in data:
+        problems.add(location, "a free_text question has no `options`; learners type the answer")
+    concepts = []
+    for index, raw in enumerate(problems.sequence(data, "concepts", location)):
+        concept_location = f"{location}: concepts[{index}]"
+        concept = problems.mapping(raw, concept_location)
+        name = problems.text(concept, "name", concept_location) if concept else ""
+        phrases = _phrases(concept, concept_location, problems) if concept else ()
+        if name and phrases:
+            concepts.append(Concept(name=name, phrases=phrases))
+    near_misses = []
+    for index, raw in enumerate(data.get("near_misses") or []):
+        miss_location = f"{location}: near_misses[{index}]"
+        miss = problems.mapping(raw, miss_location)
+        phrases = _phrases(miss, miss_location, problems) if miss else ()
+        feedback = problems.text(miss, "feedback", miss_location, max_length=MAX_FEEDBACK) if miss else ""
+        if phrases and feedback:
+            near_misses.append(NearMiss(phrases=phrases, feedback=feedback))
+    answer = problems.text(data, "answer", location, max_length=MAX_OPTION_TEXT)
+    feedback = _feedback(data, ("right", "partial", "wrong"), location, problems)
+    if not (concepts and answer and feedback and all(feedback.values())):
         return None
-    return Question(id=question_id, type=question_type, prompt=prompt, options=tuple(options), explanation=explanation)
+    return FreeText(concepts=tuple(concepts), near_misses=tuple(near_misses), answer=answer, **feedback)
+
+
+def _parse_check(data: dict[str, Any], key: str, problems: _Problems) -> tuple[Question, ...]:
+    if key not in data:
+        return ()
+    items = tuple(
+        question for index, raw in enumerate(problems.sequence(data, key, ""))
+        if (question := _parse_question(raw, f"{key}[{index}]", problems, check=True)) is not None
+    )
+    if key in data and isinstance(data[key], list) and len(data[key]) not in CHECK_ITEMS:
+        problems.add(key, f"has {len(data[key])} items; a check has {' or '.join(map(str, CHECK_ITEMS))}")
+    return items
+
+
+def _parse_synonyms(data: dict[str, Any], problems: _Problems) -> dict[str, tuple[str, ...]]:
+    raw = problems.mapping(data.get("synonyms", {}), "synonyms")
+    synonyms = {}
+    for word, alternatives in raw.items():
+        if not isinstance(word, str) or not isinstance(alternatives, list) or not alternatives or not all(
+                isinstance(alternative, str) and alternative.strip() for alternative in alternatives):
+            problems.add(f"synonyms: {word}", "must map a word to a non-empty list of words, e.g. pause: [stop, wait]")
+            continue
+        synonyms[word.strip().lower()] = tuple(alternative.strip().lower() for alternative in alternatives)
+    return synonyms
 
 
 def _parse_module(path: Path, raw: Any, problems: _Problems) -> Module | None:
@@ -248,11 +433,36 @@ def _parse_module(path: Path, raw: Any, problems: _Problems) -> Module | None:
         for index, raw_question in enumerate(problems.sequence(data, "quiz", ""))
         if (question := _parse_question(raw_question, f"quiz[{index}]", problems)) is not None
     ]
+    pre_check = _parse_check(data, "pre_check", problems)
+    post_check = _parse_check(data, "post_check", problems)
+    if len(pre_check) == len(data.get("pre_check") or []) and len(post_check) == len(data.get("post_check") or []):
+        _check_parallel(pre_check, post_check, problems)
+    judgements = [question.truth for question in questions if question.type == "judgement"]
+    if judgements.count("genuine") != judgements.count("fabricated"):
+        problems.add("quiz", f"has {judgements.count('genuine')} genuine and {judgements.count('fabricated')} "
+                             "fabricated judgement items; they come in matched pairs, as many of each")
+    synonyms = _parse_synonyms(data, problems)
     if not (module_id and title and summary and isinstance(order, int)):
         return None
     return Module(
-        id=module_id, title=title, summary=summary, order=order, lessons=tuple(lessons), quiz=tuple(questions)
+        id=module_id, title=title, summary=summary, order=order, lessons=tuple(lessons), quiz=tuple(questions),
+        pre_check=pre_check, post_check=post_check, synonyms=synonyms,
     )
+
+
+def _check_parallel(pre_check: tuple[Question, ...], post_check: tuple[Question, ...], problems: _Problems) -> None:
+    """The post-check must test the same skills as the pre-check, item by item, with different questions."""
+    if len(pre_check) != len(post_check):
+        problems.add("post_check", f"has {len(post_check)} items but pre_check has {len(pre_check)}; "
+                                   "item n of each tests the same skill")
+        return
+    for index, (before, after) in enumerate(zip(pre_check, post_check)):
+        if before.skill != after.skill:
+            problems.add(f"post_check[{index}] ({after.id})",
+                         f"tests skill {after.skill!r} but pre_check[{index}] tests {before.skill!r}")
+        if before.prompt.lower() == after.prompt.lower():
+            problems.add(f"post_check[{index}] ({after.id})",
+                         "repeats the pre-check question; use a different scenario for the same skill")
 
 
 def _parse_support(raw: Any, problems: _Problems) -> Support | None:
@@ -296,7 +506,8 @@ def _parse_support(raw: Any, problems: _Problems) -> Support | None:
 def _check_unique_ids(modules: list[tuple[Path, Module]], problems: list[str]) -> None:
     seen: dict[str, str] = {}
     for path, module in modules:
-        for item_id in [lesson.id for lesson in module.lessons] + [question.id for question in module.quiz]:
+        questions = module.quiz + module.pre_check + module.post_check
+        for item_id in [lesson.id for lesson in module.lessons] + [question.id for question in questions]:
             if item_id in seen:
                 problems.append(f"{path.name}: {item_id}: id is already used in {seen[item_id]}; ids must be unique")
             else:

@@ -1,6 +1,8 @@
 """Typed errors. The CLI turns them into messages; actions turn them into polite replies."""
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class PauseCheckError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -45,3 +47,22 @@ class UnknownCohort(PauseCheckError):
         super().__init__(
             f"No cohort with join code {join_code!r}. List the cohorts with: python -m bot cohort list"
         )
+
+
+class PipelineMissing(PauseCheckError):
+    """The project's spaCy pipeline, which reads typed answers, has not been built."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"The spaCy pipeline is missing at {path}. Build it with: "
+                         f"python -m bot build-spacy --output {path}  (make setup does it).")
+
+
+class LabelledSetError(PauseCheckError):
+    """The grader's labelled answers (make eval-grading) are invalid; `problems` lists each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"The labelled answers are invalid. Each question id must be a free_text question, each "
+                         f"answer `{{answer: ..., label: right|partial|wrong}}`:\n{lines}")

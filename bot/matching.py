@@ -1,7 +1,8 @@
 """Maps what a learner typed to one of a question's options.
 
 Accepted: the letter ("b", "B)", "option b", "I think it's b"), the number ("2"), an ordinal ("the second one",
-"the last one"), "true"/"false" for true/false questions, or words from the option's text ("check other sites").
+"the last one"), "true"/"false" for true/false questions, or words from the option's text: lemmas from the
+project's spaCy pipeline (bot.lemmas), so "checking other sites" matches "Check other sites".
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bot.content import OPTION_LETTERS, Option
+from bot.lemmas import lemmas
 
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 LEAD_INS = (
@@ -22,9 +24,9 @@ ORDINAL_CHOICE = re.compile(
     r"^(?:" + LEAD_INS + r"\s+)*(?:the\s+)?(?P<ordinal>first|1st|second|2nd|third|3rd|fourth|4th|last)"
     r"(?:\s+(?:one|option|answer))?\s*[.!]*$"
 )
-STOPWORDS = frozenset(
-    "a an the and or of to in on is it its it's that this be are was i you me my your one option answer about with "
-    "for at by from as do does if so just think guess say pick choose go going would like".split()
+STOPWORDS = frozenset(  # lemmas: "is" and "was" are "be", "going" is "go"
+    "a an the and or of to in on it its 's that this be i you me my your one option answer about with "
+    "for at by from as do if so just think guess say pick choose go would will like".split()
 )
 MIN_WORD_OVERLAP = 0.6  # share of the learner's content words that must appear in one option
 MIN_MARGIN = 0.2  # the best option must beat the runner-up by this much, else it is ambiguous
@@ -43,15 +45,8 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _words(text: str) -> list[str]:
-    return [word for word in re.findall(r"[a-z0-9']+", text) if word not in STOPWORDS]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+def _content_lemmas(text: str) -> set[str]:
+    return {lemma for lemma in lemmas(text) if lemma not in STOPWORDS}
 
 
 def match_option(text: str, options: Sequence[Option]) -> OptionMatch:
@@ -80,12 +75,12 @@ def match_option(text: str, options: Sequence[Option]) -> OptionMatch:
 
 
 def _match_words(normalised: str, options: Sequence[Option]) -> OptionMatch:
-    typed = {_stem(word) for word in _words(normalised)}
+    typed = _content_lemmas(normalised)
     if not typed:
         return OptionMatch(None)
     scores = []
     for option in options:
-        option_words = {_stem(word) for word in _words(option.text.lower())}
+        option_words = _content_lemmas(option.text)
         scores.append((len(typed & option_words) / len(typed), option.letter))
     scores.sort(reverse=True)
     best_score, best_letter = scores[0]

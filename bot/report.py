@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator, Literal, NamedTuple
 
-from bot.content import Content, Module, Question
-from bot.stats import PairSums, discrimination_index, mean, median, normalized_gain, share
+from bot.content import SAID_FABRICATED, Content, Module, Question
+from bot.stats import PairSums, discernment, discrimination_index, mean, median, normalized_gain, share
 from bot.store import Cohort, ProgressStore, STATUS_COMPLETED
 
 REPORT_SCHEMA_VERSION = 1
@@ -95,6 +95,19 @@ class QuestionRow(NamedTuple):
     flags: tuple[Note, ...]
 
 
+class DiscernmentRow(NamedTuple):
+    """Real-or-fake judgements in a module's quiz (first attempts): means over the learners who judged at least one
+    genuine and one fabricated post. See bot.stats.discernment."""
+
+    module_id: str
+    learners: int
+    mean_hit_rate: float | None  # fabricated posts called fabricated
+    mean_false_alarm_rate: float | None  # genuine posts called fabricated
+    mean_d_prime: float | None
+    mean_bias: float | None  # negative: leaning towards "fake"
+    calling_most_genuine_fake: int  # learners who called at least half the genuine posts fake, leaning to "fake"
+
+
 class GainRow(NamedTuple):
     module_id: str
     learners: int  # with both a pre- and a post-check
@@ -114,6 +127,7 @@ class CohortReport:
     learners: tuple[LearnerRow, ...]
     questions: tuple[QuestionRow, ...]
     learning_gain: tuple[GainRow, ...]
+    discernment: tuple[DiscernmentRow, ...]
 
     @property
     def needing_attention(self) -> tuple[LearnerRow, ...]:
@@ -136,6 +150,7 @@ class CohortReport:
             "learners": [_learner_dict(row) for row in self.learners],
             "questions": [_plain(row) for row in self.questions],
             "learning_gain": [_plain(row) for row in self.learning_gain],
+            "discernment": [_plain(row) for row in self.discernment],
         }
 
 
@@ -212,6 +227,8 @@ def _build_report(store: ProgressStore, content: Content, cohort: Cohort, *, now
         questions=tuple(_question_row(module, number, question, items[module.id, question.id])
                         for module in modules for number, question in enumerate(module.quiz, start=1)),
         learning_gain=tuple(_gain_rows(modules, store.cohort_check_scores(cohort))),
+        discernment=tuple(_discernment_rows(modules, store.cohort_first_attempt_choices(
+            cohort, [question.id for module in modules for question in module.judgement_items]))),
     )
 
 
@@ -281,7 +298,6 @@ def _days_since(timestamp: str, now: datetime) -> int:
 # Per module
 
 def _module_row(module: Module, rows: list[tuple[LearnerModule, dict | None]]) -> ModuleRow:
-    lessons = len(module.lessons)
     first_completed = [(row, progress) for row, progress in rows
                        if progress and progress["first_minutes_to_complete"] is not None]
     scores = [row.correct / (row.answered + row.skipped) for row, _ in first_completed if row.answered + row.skipped]
@@ -292,7 +308,8 @@ def _module_row(module: Module, rows: list[tuple[LearnerModule, dict | None]]) -
     return ModuleRow(
         module_id=module.id, title=module.title, questions=len(module.quiz), learners=len(rows),
         started=sum(row.status != "not_started" for row, _ in rows),
-        reached_quiz=sum(row.status == "completed" or (progress is not None and progress["position"] >= lessons)
+        reached_quiz=sum(row.status == "completed" or (
+            progress is not None and progress["position"] >= module.plan(progress["attempt"]).quiz_start)
                          for row, progress in rows),
         completed=completed, completion_rate=share(completed, len(rows)), mean_score=mean(scores),
         median_minutes_to_complete=median([progress["first_minutes_to_complete"] for _, progress in first_completed]),
@@ -350,4 +367,38 @@ def _gain_rows(modules: list[Module], check_rows: list[dict]) -> list[GainRow]:
         mean_post = mean([post for _, post in pairs])
         gain = normalized_gain(mean_pre, mean_post) if mean_pre is not None and mean_post is not None else None
         rows.append(GainRow(module.id, len(pairs), mean_pre, mean_post, gain))
+    return rows
+
+
+# Discernment
+
+def _discernment_rows(modules: list[Module], choices: list[tuple[str, str, str | None]]) -> list[DiscernmentRow]:
+    """choices: (learner_id, question_id, option) of first-attempt answers to judgement items."""
+    by_learner: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for learner_id, question_id, option in choices:
+        by_learner[learner_id][question_id] = option
+    rows = []
+    for module in modules:
+        items = module.judgement_items
+        if not items:
+            continue
+        figures = []
+        for answers in by_learner.values():
+            judged = [(item.truth, answers[item.id] == SAID_FABRICATED) for item in items
+                      if answers.get(item.id) is not None]
+            result = discernment(
+                hits=sum(said for truth, said in judged if truth == "fabricated"),
+                signal_trials=sum(truth == "fabricated" for truth, _ in judged),
+                false_alarms=sum(said for truth, said in judged if truth == "genuine"),
+                noise_trials=sum(truth == "genuine" for truth, _ in judged))
+            if result is not None:
+                figures.append(result)
+        rows.append(DiscernmentRow(
+            module_id=module.id, learners=len(figures),
+            mean_hit_rate=mean([figure.hit_rate for figure in figures]),
+            mean_false_alarm_rate=mean([figure.false_alarm_rate for figure in figures]),
+            mean_d_prime=mean([figure.d_prime for figure in figures]),
+            mean_bias=mean([figure.bias for figure in figures]),
+            calling_most_genuine_fake=sum(figure.calls_genuine_posts_fake for figure in figures),
+        ))
     return rows

@@ -172,6 +172,16 @@ def _sections(report: CohortReport) -> list[_Section]:
             [(codes[g.module_id], titles[g.module_id], str(g.learners), _percent(g.mean_pre), _percent(g.mean_post),
               _decimal(g.normalized_gain)) for g in report.learning_gain if g.learners],
             frozenset({2, 3, 4, 5}), (1,), "No pre/post checks yet.", []),
+        _Section(
+            "Real or fake? (discernment)",
+            ("Module", "Title", "Learners", "Fakes spotted", "Real called fake", "d′", "Bias", "Calling real fake"),
+            [(codes[d.module_id], titles[d.module_id], str(d.learners), _percent(d.mean_hit_rate),
+              _percent(d.mean_false_alarm_rate), _decimal(d.mean_d_prime), _decimal(d.mean_bias),
+              str(d.calling_most_genuine_fake)) for d in report.discernment if d.learners],
+            frozenset({2, 3, 4, 5, 6, 7}), (1,), "No real-or-fake judgements yet.",
+            ["d′: how well learners tell genuine from fabricated posts (0 = chance, 1 fair, 2+ good). Bias below 0: "
+             "leaning towards calling posts fake. 'Calling real fake': learners who called at least half the "
+             "genuine posts fake."] if any(d.learners for d in report.discernment) else []),
     ]
 
 
@@ -356,6 +366,7 @@ def render_html(report: CohortReport, *, dashboard: bool = False) -> str:
     return _environment().get_template("report.html").render(
         report=report, codes=codes, question_labels=question_labels, facts=_facts(report), charts=charts_by_name,
         gains=[gain for gain in report.learning_gain if gain.learners], score_bins=SCORE_BINS,
+        discernment=[row for row in report.discernment if row.learners],
         dashboard=dashboard, links=DASHBOARD_LINKS, css=_css(),
     )
 

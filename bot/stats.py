@@ -82,3 +82,44 @@ def normalized_gain(mean_pre: float, mean_post: float) -> float | None:
     if not (0.0 <= mean_pre <= 1.0 and 0.0 <= mean_post <= 1.0):
         raise ValueError(f"Scores are shares between 0 and 1, got pre={mean_pre} post={mean_post}.")
     return (mean_post - mean_pre) / (1.0 - mean_pre) if mean_pre < 1.0 else None
+
+
+@dataclass(frozen=True)
+class Discernment:
+    """Signal-detection figures for "genuine or fabricated?" judgements, where the signal is a fabricated post.
+
+    hit_rate: share of fabricated posts called fabricated; false_alarm_rate: share of genuine posts called
+    fabricated. d_prime: how well the learner tells them apart (0: no better than chance; about 1 fair; 2 or more
+    good). bias: the criterion c; negative means a lean towards "fabricated" (calling everything fake), positive a
+    lean towards "genuine". Rates are the raw shares; d′ and c use the log-linear correction (Hautus 1995: add 0.5
+    to each count and 1 to each total), so perfect or zero rates still give finite figures.
+    """
+
+    hits: int
+    signal_trials: int
+    false_alarms: int
+    noise_trials: int
+    hit_rate: float
+    false_alarm_rate: float
+    d_prime: float
+    bias: float
+
+    @property
+    def calls_genuine_posts_fake(self) -> bool:
+        """At least half the genuine posts called fake, with a lean towards "fake": suspicion, not discernment."""
+        return self.false_alarm_rate >= 0.5 and self.bias < 0
+
+
+def discernment(*, hits: int, signal_trials: int, false_alarms: int, noise_trials: int) -> Discernment | None:
+    """None unless there is at least one fabricated and one genuine judgement."""
+    if not (0 <= hits <= signal_trials and 0 <= false_alarms <= noise_trials):
+        raise ValueError(f"counts out of range: {hits} hits of {signal_trials}, {false_alarms} false alarms of "
+                         f"{noise_trials}")
+    if signal_trials == 0 or noise_trials == 0:
+        return None
+    z = statistics.NormalDist().inv_cdf
+    z_hit = z((hits + 0.5) / (signal_trials + 1))
+    z_false_alarm = z((false_alarms + 0.5) / (noise_trials + 1))
+    return Discernment(hits=hits, signal_trials=signal_trials, false_alarms=false_alarms, noise_trials=noise_trials,
+                       hit_rate=hits / signal_trials, false_alarm_rate=false_alarms / noise_trials,
+                       d_prime=z_hit - z_false_alarm, bias=-(z_hit + z_false_alarm) / 2)

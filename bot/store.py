@@ -5,12 +5,13 @@ are the pseudonymous conversation ids; no message text is ever stored here, and 
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from collections import Counter
-from typing import Callable
+from typing import Callable, Literal
 
 import sqlite_utils
 
@@ -20,6 +21,8 @@ BUSY_TIMEOUT_SECONDS = 5.0
 
 STATUS_IN_PROGRESS = "in_progress"
 STATUS_COMPLETED = "completed"
+
+Part = Literal["quiz", "pre", "post"]
 
 
 def utc_now() -> datetime:
@@ -44,10 +47,11 @@ class AnswerRecord:
     module_id: str
     attempt: int
     question_id: str
-    option: str | None  # None when the learner skipped the question
+    option: str | None  # the letter, or a free_text question's grade; None when the learner skipped the question
     correct: bool
     message_id: str
     answered_at: str
+    part: Part = "quiz"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,23 @@ class Membership:
     cohort: Cohort
     label: str  # the pseudonym facilitators see
     joined_at: str
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    learner_id: str
+    question_id: str
+    module_id: str
+    due: str
+    card: str  # an fsrs Card as JSON (bot.review reads and writes it)
+
+
+@dataclass(frozen=True)
+class ReviewSession:
+    learner_id: str
+    questions: tuple[str, ...]  # question ids, asked in this order
+    position: int
+    started_at: str
 
 
 class LabelTaken(Exception):
@@ -177,10 +198,39 @@ def _add_cohorts_attempts_checks_v2(db: sqlite_utils.Database) -> None:
     )
 
 
+def _add_check_answers_and_reviews_v3(db: sqlite_utils.Database) -> None:
+    # Which part of a module an answer belongs to: the quiz, or the pre- or post-check around it.
+    db["answers"].add_column("part", str, not_null_default="quiz")
+    # One spaced-repetition card per learner and question: the fsrs Card, as its own JSON, and when it is due.
+    db["review_cards"].create(
+        {"learner_id": str, "question_id": str, "module_id": str, "due": str, "card": str, "updated_at": str},
+        pk=("learner_id", "question_id"),
+        not_null={"module_id", "due", "card", "updated_at"},
+        foreign_keys=[("learner_id", "learners", "id")],
+    )
+    db["review_cards"].create_index(["learner_id", "due"])
+    # A review under way: the questions to ask, in order, and how far the learner is.
+    db["review_sessions"].create(
+        {"learner_id": str, "questions": str, "position": int, "started_at": str},
+        pk="learner_id",
+        not_null={"questions", "position", "started_at"},
+        foreign_keys=[("learner_id", "learners", "id")],
+    )
+    db["review_answers"].create(
+        {"id": int, "learner_id": str, "question_id": str, "option": str, "correct": int, "message_id": str,
+         "answered_at": str},
+        pk="id",
+        not_null={"learner_id", "question_id", "correct", "message_id", "answered_at"},
+        foreign_keys=[("learner_id", "learners", "id")],
+    )
+    db["review_answers"].create_index(["learner_id", "message_id"], unique=True)
+
+
 # Each entry upgrades the schema by one version; PRAGMA user_version records how many have run.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_schema_v1,
     _add_cohorts_attempts_checks_v2,
+    _add_check_answers_and_reviews_v3,
 )
 
 # CROSS JOIN fixes the join order SQLite would otherwise reverse: members (index on cohort_id), then their first
@@ -194,7 +244,8 @@ FIRST_ATTEMPT_ANSWERS_SQL = (
 )
 
 # Tables with a learner_id column, children before parents, so deleting a learner respects foreign keys.
-LEARNER_TABLES = ("answers", "check_scores", "attempts", "cohort_members", "module_progress")
+LEARNER_TABLES = ("answers", "check_scores", "attempts", "cohort_members", "module_progress", "review_answers",
+                  "review_cards", "review_sessions")
 
 
 class ProgressStore:
@@ -214,14 +265,39 @@ class ProgressStore:
         self._migrate()
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.atomic():
+        """Runs the pending migrations in one write transaction. BEGIN IMMEDIATE takes the write lock first (waiting
+        up to the busy timeout), and the version is read under it, so processes starting together on a new file
+        (action server, web server, CLI) migrate one after the other instead of failing with "database is locked"."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.conn.commit()
+
+    def now(self) -> datetime:
+        """The store's clock: what every timestamp it writes comes from (tests inject one)."""
+        return self._clock()
 
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
+
+    def last_seen(self, learner_id: str) -> datetime | None:
+        row = self.db.execute("SELECT last_seen_at FROM learners WHERE id = ?", [learner_id]).fetchone()
+        if row is None:
+            return None
+        seen = datetime.fromisoformat(row[0])
+        return seen if seen.tzinfo else seen.replace(tzinfo=timezone.utc)  # a hand-edited row may lack the zone
+
+    def check_scores(self, learner_id: str, module_id: str) -> dict[str, tuple[int, int]]:
+        """The learner's kept check scores for a module: {"pre": (correct, total), "post": (...)} where taken."""
+        rows = self.db.execute("SELECT kind, correct, total FROM check_scores WHERE learner_id = ? AND module_id = ?",
+                               [learner_id, module_id]).fetchall()
+        return {kind: (correct, total) for kind, correct, total in rows}
 
     def close(self) -> None:
         self.db.conn.close()
@@ -319,28 +395,41 @@ class ProgressStore:
     # Answers
 
     def record_answer(self, progress: ModuleProgress, *, question_id: str, option: str | None, correct: bool,
-                      message_id: str, completes_module: bool) -> bool:
+                      message_id: str, completes_module: bool, part: Part = "quiz",
+                      completes_check: bool = False) -> bool:
         """Records an answer and moves past the question, atomically.
 
+        option: the option letter; for a free_text question the grade ("right", "partial", "wrong"); None: skipped.
+        part: "quiz", or "pre"/"post" for a check item; completes_check: this is the check's last item, so its score
+        is kept in check_scores in the same transaction (the first pre- and post-check of a module count).
         RETURNS (bool): False when nothing was written because this message was already recorded or the learner
         is no longer at this question (a redelivered message or a double click).
         """
         try:
             with self.db.atomic():
+                now = self._now()
                 cursor = self.db.execute(
                     "INSERT OR IGNORE INTO answers (learner_id, module_id, attempt, question_id, option, correct, "
-                    "message_id, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "message_id, answered_at, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [progress.learner_id, progress.module_id, progress.attempt, question_id, option, int(correct),
-                     message_id, self._now()],
+                     message_id, now, part],
                 )
                 if cursor.rowcount != 1 or not self._move(progress, progress.position + 1,
                                                           completed=completes_module):
                     raise _NothingWritten  # rolls the insert back
-                self.db.execute(
-                    "UPDATE attempts SET reached = reached + 1, answered = answered + ?, correct = correct + ? "
-                    "WHERE learner_id = ? AND module_id = ? AND attempt = ?",
-                    [int(option is not None), int(correct), progress.learner_id, progress.module_id,
-                     progress.attempt])
+                if part == "quiz":
+                    self.db.execute(
+                        "UPDATE attempts SET reached = reached + 1, answered = answered + ?, correct = correct + ? "
+                        "WHERE learner_id = ? AND module_id = ? AND attempt = ?",
+                        [int(option is not None), int(correct), progress.learner_id, progress.module_id,
+                         progress.attempt])
+                elif completes_check:
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO check_scores (learner_id, module_id, kind, correct, total, taken_at) "
+                        "SELECT learner_id, module_id, part, SUM(correct), COUNT(*), ? FROM answers "
+                        "WHERE learner_id = ? AND module_id = ? AND attempt = ? AND part = ? "
+                        "GROUP BY learner_id, module_id, part",
+                        [now, progress.learner_id, progress.module_id, progress.attempt, part])
         except _NothingWritten:
             return False
         return True
@@ -365,6 +454,89 @@ class ProgressStore:
                 "INSERT OR IGNORE INTO check_scores (learner_id, module_id, kind, correct, total, taken_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)", [learner_id, module_id, kind, correct, total, self._now()])
         return cursor.rowcount == 1
+
+    # Spaced review
+
+    def save_card(self, card: ReviewCard) -> None:
+        with self.db.atomic():
+            self._save_card(card)
+
+    def _save_card(self, card: ReviewCard) -> None:
+        self.db.execute(
+            "INSERT INTO review_cards (learner_id, question_id, module_id, due, card, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(learner_id, question_id) DO UPDATE SET module_id = "
+            "excluded.module_id, due = excluded.due, card = excluded.card, updated_at = excluded.updated_at",
+            [card.learner_id, card.question_id, card.module_id, card.due, card.card, self._now()])
+
+    def review_card(self, learner_id: str, question_id: str) -> ReviewCard | None:
+        rows = list(self.db["review_cards"].rows_where("learner_id = ? AND question_id = ?",
+                                                       [learner_id, question_id]))
+        return _review_card(rows[0]) if rows else None
+
+    def due_cards(self, learner_id: str, *, now: str, limit: int) -> list[ReviewCard]:
+        """Cards due at `now` (ISO time), most overdue first."""
+        rows = self.db["review_cards"].rows_where("learner_id = ? AND due <= ?", [learner_id, now], order_by="due",
+                                                  limit=limit)
+        return [_review_card(row) for row in rows]
+
+    def next_due(self, learner_id: str) -> str | None:
+        row = self.db.execute("SELECT MIN(due) FROM review_cards WHERE learner_id = ?", [learner_id]).fetchone()
+        return row[0]
+
+    def start_review(self, learner_id: str, questions: list[str]) -> ReviewSession:
+        """Starts (or restarts) the learner's review with these questions; leaves any module they were in."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO review_sessions (learner_id, questions, position, started_at) "
+                "VALUES (?, ?, 0, ?)", [learner_id, json.dumps(questions), self._now()])
+            self.db.execute("UPDATE learners SET current_module = NULL WHERE id = ?", [learner_id])
+        session = self.review_session(learner_id)
+        assert session is not None
+        return session
+
+    def review_session(self, learner_id: str) -> ReviewSession | None:
+        rows = list(self.db["review_sessions"].rows_where("learner_id = ?", [learner_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        return ReviewSession(learner_id=learner_id, questions=tuple(json.loads(row["questions"])),
+                             position=row["position"], started_at=row["started_at"])
+
+    def end_review(self, learner_id: str) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM review_sessions WHERE learner_id = ?", [learner_id])
+
+    def record_review_answer(self, session: ReviewSession, *, option: str | None, correct: bool, message_id: str,
+                             card: ReviewCard) -> bool:
+        """Records the answer to the session's current question, reschedules its card and moves on (ending the
+        session after the last question), atomically. RETURNS False for a redelivered message or a double click."""
+        question_id = session.questions[session.position]
+        try:
+            with self.db.atomic():
+                inserted = self.db.execute(
+                    "INSERT OR IGNORE INTO review_answers (learner_id, question_id, option, correct, message_id, "
+                    "answered_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [session.learner_id, question_id, option, int(correct), message_id, self._now()])
+                moved = self.db.execute(
+                    "UPDATE review_sessions SET position = position + 1 WHERE learner_id = ? AND position = ? "
+                    "AND started_at = ?", [session.learner_id, session.position, session.started_at])
+                if inserted.rowcount != 1 or moved.rowcount != 1:
+                    raise _NothingWritten
+                self._save_card(card)
+                if session.position + 1 == len(session.questions):
+                    self.db.execute("DELETE FROM review_sessions WHERE learner_id = ?", [session.learner_id])
+        except _NothingWritten:
+            return False
+        return True
+
+    def review_answer_for_message(self, learner_id: str, message_id: str) -> dict | None:
+        rows = list(self.db["review_answers"].rows_where("learner_id = ? AND message_id = ?",
+                                                         [learner_id, message_id]))
+        return rows[0] if rows else None
+
+    def review_answers_since(self, learner_id: str, since: str) -> list[dict]:
+        return list(self.db["review_answers"].rows_where("learner_id = ? AND answered_at >= ?", [learner_id, since],
+                                                         order_by="id"))
 
     # Cohorts
 
@@ -460,6 +632,17 @@ class ProgressStore:
         in the attempt, right in the attempt): everything item analysis needs, with no per-learner rows."""
         return Counter(self.db.execute(FIRST_ATTEMPT_ANSWERS_SQL, [cohort.id]))
 
+    def cohort_first_attempt_choices(self, cohort: Cohort, question_ids: list[str]
+                                     ) -> list[tuple[str, str, str | None]]:
+        """(learner_id, question_id, option) of members' first-attempt answers to these questions."""
+        if not question_ids:
+            return []
+        marks = ", ".join("?" for _ in question_ids)
+        return self.db.execute(
+            "SELECT a.learner_id, a.question_id, a.option FROM cohort_members m JOIN answers a "
+            f"ON a.learner_id = m.learner_id AND a.attempt = 1 WHERE m.cohort_id = ? AND a.question_id IN ({marks})",
+            [cohort.id, *question_ids]).fetchall()
+
     def cohort_check_scores(self, cohort: Cohort) -> list[dict]:
         return self._rows(
             "SELECT s.* FROM cohort_members m JOIN check_scores s ON s.learner_id = m.learner_id "
@@ -475,6 +658,11 @@ class ProgressStore:
         return _cohort(rows[0]) if rows else None
 
 
+def _review_card(row: dict) -> ReviewCard:
+    return ReviewCard(learner_id=row["learner_id"], question_id=row["question_id"], module_id=row["module_id"],
+                      due=row["due"], card=row["card"])
+
+
 def _cohort(row: dict) -> Cohort:
     return Cohort(id=row["id"], name=row["name"], join_code=row["join_code"], created_at=row["created_at"],
                   closed_at=row["closed_at"])
@@ -484,5 +672,5 @@ def _answer(row: dict) -> AnswerRecord:
     return AnswerRecord(
         learner_id=row["learner_id"], module_id=row["module_id"], attempt=row["attempt"],
         question_id=row["question_id"], option=row["option"], correct=bool(row["correct"]),
-        message_id=row["message_id"], answered_at=row["answered_at"],
+        message_id=row["message_id"], answered_at=row["answered_at"], part=row["part"],
     )

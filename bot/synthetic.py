@@ -62,8 +62,11 @@ def populate_cohort(store: ProgressStore, content: Content, cohort: Cohort, *, l
             for question in mine:
                 clock += timedelta(seconds=rng.randrange(60, 180))
                 right = rng.random() < 1 / (1 + math.exp(difficulty[question.id] - ability))
-                options = [option for option in question.options if option.correct == right]
-                answer_rows.append((learner_id, module.id, 1, question.id, rng.choice(options).letter, int(right),
+                if question.free_text is not None:  # typed answers are stored as their grade
+                    option = "right" if right else "wrong"
+                else:
+                    option = rng.choice([option for option in question.options if option.correct == right]).letter
+                answer_rows.append((learner_id, module.id, 1, question.id, option, int(right),
                                     f"m{len(answer_rows)}", clock.isoformat(timespec="seconds")))
             done = len(mine) == len(module.quiz)
             completed_at = clock.isoformat(timespec="seconds") if done else None

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from bot.content import Content, load_content
 from bot.store import ProgressStore
@@ -70,3 +71,20 @@ def servers(tmp_path_factory) -> Servers:
     running.start()
     yield running
     running.stop()
+
+
+# Browser tests drive Debian's chromium; Playwright never downloads a browser here.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (learner page and facilitator dashboard)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: install Debian's `chromium` package (.ci/run does).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -234,3 +234,79 @@ def test_chat_code_cannot_reach_facilitator_data():
     for forbidden in ("bot.report", "report_render", "build_report", "authenticate", "cohort_members",
                       "rotate_token", "token"):
         assert forbidden not in sources, forbidden
+
+
+@pytest.fixture
+def learning_tutor(store):
+    """A tutor on tests/fixtures/learning (checks, judgement items, a free-text question), configured for actions."""
+    from pathlib import Path
+
+    from bot.content import load_content
+    from bot.tutor import Tutor
+
+    tutor = Tutor(load_content(Path(__file__).parent / "fixtures" / "learning"), store)
+    runtime.configure(tutor)
+    return tutor
+
+
+def at_free_text_question(tutor) -> None:
+    tutor.start("ana", "verify_leaks")
+    for letter in "bba":
+        step = tutor.current_step("ana")
+        tutor.answer("ana", text=letter, message_id=None, question_id=step.question.id, option=letter)
+    tutor.advance("ana")
+    for letter in "ba":
+        step = tutor.current_step("ana")
+        tutor.answer("ana", text=letter, message_id=None, question_id=step.question.id, option=letter)
+    assert tutor.free_text_waiting("ana")
+
+
+def test_the_first_check_item_is_introduced(dispatcher, learning_tutor):
+    run(actions.ActionStartModule, dispatcher,
+        tracker("start", "start_module", [{"entity": "module", "value": "verify_leaks"}]))
+    assert responses(dispatcher) == ["utter_module_intro", "utter_check_intro", "utter_question"]
+    assert dispatcher.messages[2]["heading"] == "check 1 of 3"
+
+
+def test_typed_text_answers_a_free_text_question_whatever_the_intent(dispatcher, learning_tutor):
+    at_free_text_question(learning_tutor)
+    run(actions.ActionStop, dispatcher, tracker("stop", "stop", message_id="m9"))  # "stop" is the right answer
+    assert responses(dispatcher)[0] == "utter_free_text_right"
+    assert learning_tutor.current_step("ana").question.id == "c_q4"
+
+
+def test_free_text_feedback_names_a_near_miss(dispatcher, learning_tutor):
+    at_free_text_question(learning_tutor)
+    run(actions.ActionAnswer, dispatcher, tracker("investigate the source", "answer", message_id="m9"))
+    assert responses(dispatcher)[0] == "utter_free_text_wrong"
+    assert dispatcher.messages[0]["feedback"] == "That is step two."
+    assert dispatcher.messages[0]["model_answer"] == "Stop (pause before you react)."
+
+
+def test_buttons_and_support_still_work_at_a_free_text_question(dispatcher, learning_tutor):
+    at_free_text_question(learning_tutor)
+    run(actions.ActionSkip, dispatcher, tracker("/skip", "skip"))
+    assert responses(dispatcher)[0] == "utter_question_skipped"
+    at_free_text_question_again = learning_tutor.current_step("ana").question.id == "c_q4"
+    assert at_free_text_question_again
+    run(actions.ActionSupportAffected, dispatcher, tracker("someone leaked my pics", "affected"))
+    assert responses(dispatcher)[-1] == "text"  # the support messages, not an answer
+
+
+def test_review_action_reasks_due_questions(dispatcher, learning_tutor, clock):
+    at_free_text_question(learning_tutor)
+    learning_tutor.answer("ana", text="pause", message_id=None)
+    run(actions.ActionReview, dispatcher, tracker("review", "review"))
+    assert responses(dispatcher) == ["utter_review_nothing_due"]
+    learning_tutor.answer("ana", text="b", message_id=None)  # c_q4 wrong
+    for letter in "aba":
+        step = learning_tutor.current_step("ana")
+        learning_tutor.answer("ana", text=letter, message_id=None, question_id=step.question.id, option=letter)
+    clock.advance(days=3)
+    greeting = CollectingDispatcher()
+    run(actions.ActionGreet, greeting, tracker("hi", "greet"))
+    assert responses(greeting) == ["utter_booster_offer"] and greeting.messages[0]["count"] >= 1
+    review = CollectingDispatcher()
+    run(actions.ActionReview, review, tracker("ok", "review"))
+    assert responses(review)[:2] == ["utter_review_started", "utter_question"]
+    assert review.messages[1]["heading"].startswith("review 1 of")

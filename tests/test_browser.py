@@ -5,10 +5,8 @@ Screenshots (phone 360 px and desktop) are written to results/screenshots/.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from bot.content import load_content
 from bot.formatting import option_label
@@ -16,21 +14,8 @@ from tests.servers import ROOT
 
 pytestmark = pytest.mark.server
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "results" / "screenshots"
 MODULE = load_content(ROOT / "quizzes").modules["verify_leaks"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: install Debian's `chromium` package (.ci/run does).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -59,6 +44,14 @@ def progress_value(page, module_id: str) -> int:
     return int(page.locator(f'.bar[data-module="{module_id}"]').get_attribute("aria-valuenow"))
 
 
+def pass_pre_check(page) -> None:
+    """Answers the module's pre-check items with their first button, up to the first lesson."""
+    for number, item in enumerate(MODULE.pre_check, start=1):
+        wait_for_text(page, f"check {number} of {len(MODULE.pre_check)}")
+        page.get_by_role("button", name=option_label(item.options[0]), exact=True).last.click()
+    wait_for_text(page, "lesson 1 of")
+
+
 def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
     wait_for_text(page, "Pause & Check")
     learner_id = page.evaluate("localStorage.getItem('pauseCheck.learnerId')")
@@ -66,7 +59,8 @@ def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
     assert progress_value(page, "verify_leaks") == 0
 
     page.get_by_role("button", name=MODULE.title, exact=True).click()
-    wait_for_text(page, "lesson 1 of")
+    wait_for_text(page, "quick check")
+    pass_pre_check(page)
     page.get_by_role("button", name="Next ▶").last.click()
     wait_for_text(page, "lesson 2 of")
     page.get_by_role("button", name="Skip to the quiz").last.click()
@@ -84,7 +78,7 @@ def test_learner_takes_a_lesson_and_answers_with_a_button(page, servers):
         arg=["verify_leaks", before])
     # The store agrees: one correct answer for this learner.
     with servers.db("progress.db") as db:
-        assert db.execute("SELECT question_id, correct FROM answers WHERE learner_id = ?",
+        assert db.execute("SELECT question_id, correct FROM answers WHERE learner_id = ? AND part = 'quiz'",
                           [learner_id]).fetchall() == [(question.id, 1)]
 
     # A reload keeps the learner id and the conversation, and the tutor still answers.
@@ -134,7 +128,7 @@ def test_keyboard_only(page):
     focused = page.evaluate("document.querySelector('.chat').shadowRoot.activeElement.textContent")
     assert focused == MODULE.title
     page.keyboard.press("Enter")
-    wait_for_text(page, "lesson 1 of")
+    wait_for_text(page, "check 1 of")
 
 
 @pytest.mark.parametrize("name, viewport", [("phone-360", {"width": 360, "height": 740}),
@@ -145,7 +139,7 @@ def test_screenshots(browser, servers, name, viewport):
     page.goto(servers.web_url + "/")
     page.locator(".message.bot .body", has_text="Pause & Check").wait_for(timeout=20_000)
     page.get_by_role("button", name=MODULE.title, exact=True).click()
-    page.locator(".message.bot .body", has_text="lesson 1 of").wait_for(timeout=20_000)
+    page.locator(".message.bot .body", has_text="check 1 of").wait_for(timeout=20_000)
     page.wait_for_timeout(500)
     # Nothing sticks out sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

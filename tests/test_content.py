@@ -17,8 +17,11 @@ def test_shipped_content_loads_with_enough_lessons_and_questions():
     for module in content.modules.values():
         assert len(module.lessons) >= 5, module.id
         assert len(module.quiz) >= 8, module.id
-        assert {question.type for question in module.quiz} == {"single_choice", "true_false", "scenario"}
+        assert {"single_choice", "true_false", "scenario", "free_text"} <= {question.type for question in module.quiz}
         assert all(lesson.source.startswith("https://") for lesson in module.lessons)
+        assert 3 <= len(module.pre_check) == len(module.post_check) <= 4, module.id
+    judgements = content.modules["verify_leaks"].judgement_items
+    assert len(judgements) >= 6 and sum(item.truth == "genuine" for item in judgements) == len(judgements) / 2
     assert set(content.support.platforms) == set(PLATFORMS)
 
 
@@ -145,3 +148,56 @@ def test_support_file_must_list_every_platform(broken_dir):
 def test_missing_folder_says_which_setting_to_fix(tmp_path):
     with pytest.raises(ContentError, match="set PAUSECHECK_CONTENT_DIR"):
         load_content(tmp_path / "nowhere")
+
+
+LEARNING_CONTENT = Path(__file__).parent / "fixtures" / "learning"
+
+
+@pytest.fixture
+def learning_dir(tmp_path: Path) -> Path:
+    """A writable copy of the fixture with checks, judgement items and a free-text question."""
+    target = tmp_path / "quizzes"
+    shutil.copytree(LEARNING_CONTENT, target)
+    return target
+
+
+def problems_after(directory: Path, change) -> list[str]:
+    edit_module(directory, "verify_leaks", change)
+    with pytest.raises(ContentError) as error:
+        load_content(directory)
+    return error.value.problems
+
+
+def test_learning_fixture_loads():
+    module = load_content(LEARNING_CONTENT).modules["verify_leaks"]
+    judgement, genuine, free_text, _ = module.quiz
+    assert [(option.letter, option.text, option.correct) for option in judgement.options] == [
+        ("a", "Likely genuine", False), ("b", "Likely fabricated or misleading", True)]
+    assert judgement.options[1].feedback == "Yes, recycled." and genuine.options[0].correct
+    assert free_text.options == () and free_text.free_text.concepts[0].phrases == ("stop", "pause")
+    assert [item.skill for item in module.pre_check] == [item.skill for item in module.post_check]
+    assert module.synonyms == {"pause": ("wait", "hold on")}
+    assert (module.plan(1).total, module.plan(2).total, module.plan(1).quiz_start) == (11, 8, 4)
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda data: data["quiz"][0].update(options=[{"text": "x"}]), "quiz[0] (c_q1): a judgement item has no `options`"),
+    (lambda data: data["quiz"][0].update(truth="maybe"), "`truth` must be `genuine` or `fabricated`, got 'maybe'"),
+    (lambda data: data["quiz"][0].pop("feedback"), "missing required key `feedback` (a mapping with right, wrong)"),
+    (lambda data: data["quiz"].pop(1), "has 0 genuine and 1 fabricated judgement items"),
+    (lambda data: data["quiz"][2].pop("concepts"), "quiz[2] (c_q3): missing required key `concepts` (a list)"),
+    (lambda data: data["quiz"][2]["concepts"][0].update(phrases=["one two three four five six seven"]),
+     "phrases[0]: has 7 words; a phrase is 1 to 6 words"),
+    (lambda data: data["quiz"][2]["feedback"].pop("partial"), "feedback: missing required key `partial`"),
+    (lambda data: data["post_check"].pop(), "post_check: has 2 items but pre_check has 3"),
+    (lambda data: data["post_check"][0].update(skill="other"),
+     "tests skill 'other' but pre_check[0] tests 'first_step'"),
+    (lambda data: data["post_check"][0].update(prompt="What comes first?"), "repeats the pre-check question"),
+    (lambda data: data["pre_check"][0].pop("skill"), "pre_check[0] (c_pre1): missing required key `skill`"),
+    (lambda data: (data["pre_check"].pop(), data["post_check"].pop()), "pre_check: has 2 items; a check has 3 or 4"),
+    (lambda data: data.update(synonyms={"pause": "wait"}), "synonyms: pause: must map a word to a non-empty list"),
+    (lambda data: data["post_check"][0].update(id="c_q1"), "c_q1: id is already used"),
+])
+def test_learning_content_problems_are_explained(learning_dir, change, problem):
+    found = problems_after(learning_dir, change)
+    assert any(problem in item for item in found), found

@@ -5,10 +5,9 @@ Screenshots (desktop and a 360 px phone) are written to results/screenshots/.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.servers import WebServer, seed_demo_cohorts
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.server
 
@@ -38,16 +37,6 @@ def site(tmp_path_factory):
     server.start()
     yield server, cohorts
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: install Debian's `chromium` package (.ci/run does).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def signed_in_page(browser, site, viewport: dict):

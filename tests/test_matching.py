@@ -39,3 +39,29 @@ def test_words_in_two_options_are_ambiguous():
     options = (Option("a", "Report the post", True, ""), Option("b", "Report the account", False, ""),
                Option("c", "Ignore it", False, ""))
     assert match_option("report", options) == OptionMatch(None, candidates=("a", "b"))
+
+
+SITES = (
+    Option("a", "Share it to warn friends", False, ""),
+    Option("b", "Check other sites", True, ""),
+    Option("c", "Reverse image search the photo", False, ""),
+    Option("d", "Report the account", False, ""),
+)
+
+
+@pytest.mark.parametrize("text, letter", [
+    ("checking other sites", "b"), ("the one about checking other sites", "b"), ("I'd check other sites", "b"),
+    ("sharing it", "a"), ("warning my friends", "a"), ("searched the images", "c"), ("photos", "c"),
+    ("reported the accounts", "d"), ("I'll report it", "d"),
+])
+def test_option_words_are_compared_as_lemmas(text, letter):
+    assert match_option(text, SITES) == OptionMatch(letter)
+
+
+@pytest.mark.parametrize("text, candidates", [
+    ("reporting", ("a", "b")), ("the one about reporting it", ("a", "b")), ("reported", ("a", "b")),
+])
+def test_inflected_words_in_two_options_are_ambiguous(text, candidates):
+    options = (Option("a", "Report the post", True, ""), Option("b", "Report the account", False, ""),
+               Option("c", "Ignore it", False, ""))
+    assert match_option(text, options) == OptionMatch(None, candidates=candidates)

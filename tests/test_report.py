@@ -1,6 +1,8 @@
 """Cohort reports on small classes whose every figure was worked out by hand."""
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import pytest
 
 from bot.cohorts import Cohorts
@@ -189,7 +191,7 @@ def test_json_shape(cohorts, tutor, clock):
     data = report_for(tutor, class_of(cohorts, tutor, clock, FOUR), clock).to_dict()
     assert data["schema_version"] == 1
     assert set(data) == {"schema_version", "generated_at", "cohort", "settings", "modules", "learners", "questions",
-                         "learning_gain"}
+                         "learning_gain", "discernment"}
     assert data["learners"][0]["modules"][0].keys() == {"module_id", "status", "attempts", "answered", "skipped",
                                                         "correct", "score", "last_activity"}
     assert data["questions"][0]["discrimination"] == 0.577
@@ -201,3 +203,29 @@ def test_bad_options(cohorts, tutor, clock, options, message):
     cohort, _ = cohorts.create("x")
     with pytest.raises(ValueError, match=message):
         report_for(tutor, cohort, clock, **options)
+
+
+def test_discernment_per_module(store, clock):
+    from pathlib import Path
+
+    from bot.content import load_content
+    from bot.tutor import Tutor
+
+    tutor = Tutor(load_content(Path(__file__).parent / "fixtures" / "learning"), store)
+    cohorts = Cohorts(store)
+    cohort, _ = cohorts.create("Year 9")
+    for learner, judgements in (("careful", "ba"), ("suspicious", "bb")):  # c_q1 is fabricated, c_q2 genuine
+        cohorts.join(learner, [cohort.join_code])
+        tutor.start(learner, "verify_leaks")
+        for letter in "bba":
+            step = tutor.current_step(learner)
+            tutor.answer(learner, text=letter, message_id=None, question_id=step.question.id, option=letter)
+        tutor.advance(learner)
+        for letter in judgements:
+            step = tutor.current_step(learner)
+            tutor.answer(learner, text=letter, message_id=None, question_id=step.question.id, option=letter)
+    (row,) = build_report(store, tutor.content, cohort, now=clock()).discernment
+    assert (row.learners, row.mean_hit_rate, row.mean_false_alarm_rate) == (2, 1.0, 0.5)
+    assert row.calling_most_genuine_fake == 1
+    # careful: H = 1.5/2, FA = 0.5/2 -> d' = 2 z(.75); suspicious: H = FA = .75 -> d' = 0
+    assert row.mean_d_prime == pytest.approx(NormalDist().inv_cdf(0.75))

@@ -37,6 +37,8 @@ def test_learner_completes_a_module_with_buttons(servers):
     start = '/start_module{"module":"verify_leaks"}'
     assert start in payloads(replies)
     replies = servers.say("learner-full", start)
+    assert "quick check" in texts(replies) and module.pre_check[0].prompt[:40] in texts(replies)
+    replies = answer_checks(servers, "learner-full", replies, module.pre_check)
     assert module.lessons[0].source in texts(replies)
     for lesson in module.lessons[1:]:
         replies = servers.say("learner-full", "/next")
@@ -44,7 +46,14 @@ def test_learner_completes_a_module_with_buttons(servers):
     replies = servers.say("learner-full", "/next")
     expected_correct = 0
     for index, question in enumerate(module.quiz):
-        offered = payloads(replies)
+        if question.free_text is not None:
+            assert "Type your answer" in texts(replies)
+            typed = " and ".join(concept.phrases[0] for concept in question.free_text.concepts)
+            replies = servers.say("learner-full", typed)
+            assert "✅ Right" in texts(replies)
+            expected_correct += 1
+            continue
+        offered = [payload for payload in payloads(replies) if payload.startswith("/answer")]
         assert offered == [answer_payload(question.id, option.letter) for option in question.options]
         # Alternate right and wrong answers.
         option = question.correct_option if index % 2 == 0 else next(o for o in question.options if not o.correct)
@@ -52,17 +61,24 @@ def test_learner_completes_a_module_with_buttons(servers):
         replies = servers.say("learner-full", answer_payload(question.id, option.letter))
         assert ("✅ Right" if option.correct else "❌ Not quite") in texts(replies)
         assert option.feedback in texts(replies)
+    assert "final check" in texts(replies)
+    replies = answer_checks(servers, "learner-full", replies, module.post_check)
     assert f"{expected_correct} of {len(module.quiz)} correct" in texts(replies)
+    assert "before the lessons and" in texts(replies) and "Real or fake?" in texts(replies)
     report = json.loads(servers.progress("learner-full").stdout)
     first = report["modules"][0]
     assert (first["status"], first["answered"], first["correct"]) == ("completed", len(module.quiz),
                                                                        expected_correct)
+    assert first["checks"]["pre"]["of"] == len(module.pre_check) and report["next_review_due"]
+    replies = servers.say("learner-full", "quiz me on what i got wrong")
+    assert "Nothing is due for review right now. Next review:" in texts(replies)
 
 
 def test_typed_answers_and_words(servers):
     module = CONTENT.modules["resist_resharing"]
     servers.say("learner-typed", '/start_module{"module":"resist_resharing"}')  # not offered yet: plain text
     replies = servers.say("learner-typed", "start the resharing module")
+    replies = answer_checks(servers, "learner-typed", replies, module.pre_check)
     assert module.lessons[0].source in texts(replies)
     replies = servers.say("learner-typed", "skip")
     assert module.quiz[0].prompt[:40] in texts(replies)
@@ -71,15 +87,24 @@ def test_typed_answers_and_words(servers):
     assert "✅ Right" in texts(replies)
 
 
+def answer_checks(servers, learner: str, replies: list[dict], check: tuple) -> list[dict]:
+    """Answers the check items on offer (pre or post) with their first button. RETURNS the replies after them."""
+    ids = {item.id for item in check}
+    while offered := [payload for payload in payloads(replies) if any(f'"question":"{i}"' in payload for i in ids)]:
+        replies = servers.say(learner, offered[0])
+    return replies
+
+
 def go_to_first_question(servers, learner: str) -> None:
     servers.say(learner, "hi")
-    servers.say(learner, '/start_module{"module":"verify_leaks"}')
+    replies = servers.say(learner, '/start_module{"module":"verify_leaks"}')
+    answer_checks(servers, learner, replies, CONTENT.modules["verify_leaks"].pre_check)
     servers.say(learner, "/skip")
 
 
 def answers_of(servers, learner: str) -> list[tuple]:
     with servers.db("progress.db") as db:
-        return db.execute("SELECT question_id, option, correct FROM answers WHERE learner_id = ?",
+        return db.execute("SELECT question_id, option, correct FROM answers WHERE learner_id = ? AND part = 'quiz'",
                           [learner]).fetchall()
 
 
@@ -192,15 +217,16 @@ def test_socketio_replies_arrive_again_after_reconnect(servers):
     assert start in payloads(first)
     # A reload: a new connection with the same session id continues the same conversation.
     second = socketio_exchange(servers, "learner-socket", start)
-    assert CONTENT.modules["verify_leaks"].lessons[0].source in texts(second)
+    assert CONTENT.modules["verify_leaks"].pre_check[0].prompt[:40] in texts(second)
 
 
 def test_resume_after_servers_restart(servers):
     module = CONTENT.modules["reporting_tools"]
     servers.say("learner-resume", '/start_module{"module":"reporting_tools"}')
-    servers.say("learner-resume", "start reporting tools")
+    replies = servers.say("learner-resume", "start reporting tools")
+    answer_checks(servers, "learner-resume", replies, module.pre_check)
     servers.say("learner-resume", "next")
-    servers.say("learner-resume", "stop")
+    servers.say("learner-resume", "/stop")
     servers.stop()
     servers.start()
     replies = servers.say("learner-resume", "hi")

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import pytest
 
-from bot.stats import PairSums, discrimination_index, mean, median, normalized_gain, share
+from bot.stats import PairSums, discernment, discrimination_index, mean, median, normalized_gain, share
+
+Z = NormalDist().inv_cdf
 
 
 def test_share_mean_median_of_nothing_are_none():
@@ -55,3 +58,30 @@ def test_normalized_gain_by_hand():
     assert normalized_gain(1.0, 1.0) is None  # no room to improve
     with pytest.raises(ValueError, match="shares between 0 and 1"):
         normalized_gain(4, 3)
+
+
+def test_discernment_by_hand():
+    # 3 of 4 fabricated posts spotted, 1 of 4 genuine ones called fake: H = 3.5/5 = .7, FA = 1.5/5 = .3
+    figures = discernment(hits=3, signal_trials=4, false_alarms=1, noise_trials=4)
+    assert (figures.hit_rate, figures.false_alarm_rate) == (0.75, 0.25)
+    assert figures.d_prime == pytest.approx(Z(0.7) - Z(0.3)) == pytest.approx(1.0488, abs=1e-4)
+    assert figures.bias == pytest.approx(0.0)
+
+
+def test_calling_everything_fake_is_no_discernment():
+    # Every post called fabricated: all hits, all false alarms. d′ = 0, and a strong lean to "fake".
+    figures = discernment(hits=3, signal_trials=3, false_alarms=3, noise_trials=3)
+    assert figures.d_prime == pytest.approx(0.0)
+    assert figures.bias == pytest.approx(-Z(3.5 / 4))
+
+
+def test_perfect_judgements_stay_finite():
+    figures = discernment(hits=3, signal_trials=3, false_alarms=0, noise_trials=3)
+    assert figures.d_prime == pytest.approx(2 * Z(3.5 / 4))  # z(.875) - z(.125)
+    assert figures.bias == pytest.approx(0.0)
+
+
+def test_discernment_needs_both_kinds():
+    assert discernment(hits=2, signal_trials=2, false_alarms=0, noise_trials=0) is None
+    with pytest.raises(ValueError, match="out of range"):
+        discernment(hits=3, signal_trials=2, false_alarms=0, noise_trials=1)

@@ -16,7 +16,8 @@ def test_schema_is_created_with_wal_and_version(db_path):
 def test_answers_table_stores_no_message_text(store):
     assert "text" not in store.db["answers"].columns_dict
     assert set(store.db["answers"].columns_dict) == {
-        "id", "learner_id", "module_id", "attempt", "question_id", "option", "correct", "message_id", "answered_at"}
+        "id", "learner_id", "module_id", "attempt", "question_id", "option", "correct", "message_id", "answered_at",
+        "part"}
 
 
 def test_same_message_is_recorded_once(store):
@@ -89,7 +90,7 @@ def test_upgrading_a_version_1_store_keeps_progress_and_backfills_attempts(db_pa
     old.conn.close()
 
     store = ProgressStore(db_path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
     assert store.module_progress("ana", "verify_leaks").position == 3
     attempts = [(row["attempt"], row["started_at"][11:16], (row["completed_at"] or "")[11:16], row["reached"],
                  row["answered"], row["correct"]) for row in store.db["attempts"].rows_where(order_by="attempt")]
@@ -125,3 +126,20 @@ def test_report_reads_answers_through_the_covering_index(store):
     plan = store.db.execute(f"EXPLAIN QUERY PLAN {FIRST_ATTEMPT_ANSWERS_SQL}", [cohort.id]).fetchall()
     details = " | ".join(row[3] for row in plan)
     assert "COVERING INDEX idx_answers_report" in details and "TEMP B-TREE" not in details
+
+
+def _open_and_report_version(path: str, barrier) -> int:
+    barrier.wait()  # all processes open the new file at the same moment, as `make run` starts its servers
+    return ProgressStore(path).db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def test_processes_starting_together_migrate_one_after_the_other(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for round_number in range(3):
+        path = str(tmp_path / f"race{round_number}.db")
+        with context.Manager() as manager, context.Pool(4) as pool:
+            barrier = manager.Barrier(4)
+            versions = pool.starmap(_open_and_report_version, [(path, barrier)] * 4)
+        assert versions == [len(MIGRATIONS)] * 4

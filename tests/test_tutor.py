@@ -126,9 +126,10 @@ def test_progress_report_shape(tutor_at_first_question):
     first, second = report["modules"]
     assert first == {
         "id": "verify_leaks", "title": "Check it", "status": "in_progress", "attempt": 1, "answered": 1,
-        "skipped": 0, "correct": 0, "questions": 2, "score": 0.0,
+        "skipped": 0, "correct": 0, "questions": 2, "score": 0.0, "checks": {"pre": None, "post": None},
         "position": {"step": 3, "of": 4, "label": "question 2 of 2"}, "updated_at": "2026-03-02T09:00:00+00:00",
     }
+    assert report["next_review_due"] is None
     assert second["status"] == "not_started" and second["score"] is None
 
 

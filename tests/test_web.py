@@ -27,7 +27,7 @@ def test_progress_api(servers):
     servers.say("web-learner", "start verify leaks")
     modules = requests.get(f"{servers.web_url}/api/progress/web-learner", timeout=10).json()["modules"]
     assert [module["id"] for module in modules] == ["verify_leaks", "resist_resharing", "reporting_tools"]
-    assert modules[0]["status"] == "in_progress" and modules[0]["position_label"].startswith("lesson 1 of")
+    assert modules[0]["status"] == "in_progress" and modules[0]["position_label"].startswith("check 1 of")
     assert modules[1]["share_done"] == 0.0
     bad = requests.get(f"{servers.web_url}/api/progress/not%20an%20id", timeout=10)
     assert bad.status_code == 400
