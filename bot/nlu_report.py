@@ -24,8 +24,8 @@ AMBIGUITY_THRESHOLDS = (0.0, 0.05, 0.1)
 # (47 of 48), affected precision 0.904 / 0.922, share_request recall 0.976 / 0.951, platform 1.000 / 1.000, module
 # 0.911 / 0.889, option 0.966 / 0.982. Floors leave about one to two messages of margin, so a retrain that moves one
 # message is not a failure but a real regression is.
-CI_FLOORS = {"intent macro F1": 0.93, "intent accuracy": 0.93, "affected recall": 0.95, "affected precision": 0.87,
-             "share_request recall": 0.92, "platform F1": 0.97, "module F1": 0.87, "option F1": 0.93}
+CI_FLOORS = {"intent macro F1": 0.93, "intent accuracy": 0.93, "affected recall": 0.92, "affected precision": 0.93,
+             "share_request recall": 0.93, "platform F1": 0.97, "module F1": 0.80, "option F1": 0.90}
 
 
 class ResultsError(FileNotFoundError):
