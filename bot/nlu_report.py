@@ -19,11 +19,11 @@ SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 # Candidate FallbackClassifier settings shown in the summary, to choose them from the numbers.
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 AMBIGUITY_THRESHOLDS = (0.0, 0.05, 0.1)
-# `make eval-ci` fails below these held-out figures of ours. Measured with `rasa train nlu` (make eval) / the full
-# `rasa train` model that eval-ci reuses: macro F1 0.960 / 0.955, accuracy 0.961 / 0.952, affected recall 0.979 / 0.979
-# (47 of 48), affected precision 0.904 / 0.922, share_request recall 0.976 / 0.951, platform 1.000 / 1.000, module
-# 0.911 / 0.889, option 0.966 / 0.982. Floors leave about one to two messages of margin, so a retrain that moves one
-# message is not a failure but a real regression is.
+# `make eval-ci` fails below these held-out figures of ours. Measured on 24 Nov 2026 with `rasa train nlu` (make eval)
+# / the full `rasa train` model that eval-ci reuses: macro F1 0.960 / 0.965, accuracy 0.959 / 0.964, affected recall
+# 0.938 / 0.958, affected precision 0.978 / 0.979, share_request recall 1.000 / 1.000, platform 1.000 / 1.000, module
+# 0.965 / 0.864, option 0.967 / 0.935 (the two trainings differ most on the rare module entities). Floors sit two to
+# four messages below the bot model's figures, so retraining noise is not a failure but a real regression is.
 CI_FLOORS = {"intent macro F1": 0.93, "intent accuracy": 0.93, "affected recall": 0.92, "affected precision": 0.93,
              "share_request recall": 0.93, "platform F1": 0.97, "module F1": 0.80, "option F1": 0.90}
 
