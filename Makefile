@@ -28,7 +28,7 @@ MODEL := models/pause_check.tar.gz
 WIDGET := web/static/build/pause-check-widget.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_MODEL)
 
-.PHONY: help setup run chat test test-unit test-rasa eval eval-grading bench-report demo-cohort clean
+.PHONY: help setup run chat test test-unit test-rasa eval eval-ci eval-grading bench-report demo-cohort clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ run: setup  ## Start the action server, the Rasa server and the learner website 
 chat: setup  ## Terminal chat with the bot (starts the action server if none is running). LEARNER=id to resume
 	scripts/chat.sh
 
-test: setup test-unit test-rasa eval-grading  ## Set up, then run every test (and the free-text grader targets)
+test: setup test-unit test-rasa eval-grading eval-ci  ## Set up, then run every test (and the grader and NLU targets)
 
 test-unit: $(BIN)/.installed $(SPACY_MODEL)
 	$(BIN)/python -m pytest
@@ -69,9 +69,11 @@ test-rasa: setup
 	$(BIN)/rasa data validate
 	$(BIN)/rasa test core --e2e --stories tests/ --model $(MODEL) --fail-on-prediction-errors --out results/core
 
-eval: setup  ## NLU cross-validation report (intent and entity F1) in results/nlu-cv/
-	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu-cv
-	$(BIN)/python -m bot nlu-summary results/nlu-cv
+eval: $(BIN)/.installed $(SPACY_MODEL)  ## NLU: ours vs Rasa's default pipeline, held-out split and 5-fold CV (results/nlu-eval/)
+	$(BIN)/python scripts/nlu_eval.py --out results/nlu-eval --folds 5
+
+eval-ci: $(BIN)/.installed $(SPACY_MODEL) $(MODEL)  ## Reduced NLU evaluation for CI: the trained model on the held-out split; fails below the floors
+	$(BIN)/python scripts/nlu_eval.py --out results/nlu-eval-ci --skip-default --model ours=$(MODEL) --folds 0 --check
 
 eval-grading: $(BIN)/.installed $(SPACY_MODEL)  ## Free-text grader precision/recall on tests/grading/ (results/grading/summary.md)
 	$(BIN)/python scripts/eval_grading.py

@@ -286,7 +286,8 @@ class ActionShareRequest(TutorAction):
         return "action_share_request"
 
     def respond(self, dispatcher, tracker, tutor):
-        replies.say_messages(dispatcher, tutor.content.support.share_request)
+        # The last message says what to do if the images are of the learner: a misread `affected` is one tap from help.
+        replies.say_messages(dispatcher, tutor.content.support.share_request, buttons=[replies.SUPPORT_BUTTON])
         module = tutor.content.module("resist_resharing")
         if module:
             dispatcher.utter_message(response="utter_offer_module", title=module.title,

@@ -28,6 +28,8 @@ def module_button(module: Module, title: str | None = None) -> dict[str, Any]:
 MENU_BUTTON = button("Menu", "help")
 PROGRESS_BUTTON = button("My progress", "progress")
 REVIEW_BUTTON = button("Review", "review")
+# Offered after a refusal to share: a learner whose own images leaked may be misread as asking for them.
+SUPPORT_BUTTON = button("They're of me: I need help", "affected")
 
 
 def status_label(status: ModuleStatus) -> str:
@@ -141,7 +143,8 @@ def say_platform_route(dispatcher: CollectingDispatcher, route: PlatformRoute) -
                              help_link=help_link)
 
 
-def say_messages(dispatcher: CollectingDispatcher, messages: tuple[str, ...]) -> None:
-    """Sends content messages (support texts from quizzes/support.yml) one by one."""
-    for message in messages:
-        dispatcher.utter_message(text=message)
+def say_messages(dispatcher: CollectingDispatcher, messages: tuple[str, ...],
+                 buttons: list[dict[str, Any]] | None = None) -> None:
+    """Sends content messages (support texts from quizzes/support.yml) one by one; buttons go with the last."""
+    for index, message in enumerate(messages):
+        dispatcher.utter_message(text=message, buttons=buttons if index == len(messages) - 1 else None)

@@ -260,19 +260,27 @@ def build_spacy(output: Path, synonyms: Path) -> None:
 
 @cli.command("nlu-summary")
 @click.argument("results_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def nlu_summary(results_dir: Path) -> None:
-    """Summarise Rasa's NLU evaluation reports in RESULTS_DIR as Markdown (also written to summary.md there).
+@click.option("--check", is_flag=True, help="Exit 1 if a held-out figure of ours is below its CI floor.")
+def nlu_summary(results_dir: Path, check: bool) -> None:
+    """Summarise an NLU evaluation run (make eval) in RESULTS_DIR as Markdown, ours vs the default pipeline.
 
-    Example: python -m bot nlu-summary results/nlu-cv
+    Also written to summary.md there. With --check, exits 1 listing every held-out figure of ours that fell below its
+    floor (bot.nlu_report.CI_FLOORS).
+
+    Example: python -m bot nlu-summary results/nlu-eval --check
     """
-    from bot.nlu_report import summarise
+    from bot.nlu_report import CI_FLOORS, ResultsError, check_floors, load_results, summarise
 
     try:
-        summary = summarise(results_dir)
-    except FileNotFoundError as error:
+        results = load_results(results_dir)
+    except ResultsError as error:
         raise click.ClickException(str(error)) from error
+    summary = summarise(results)
     (results_dir / "summary.md").write_text(summary, encoding="utf-8")
     click.echo(summary)
+    problems = check_floors(results["ours"], CI_FLOORS) if check else []
+    if problems:
+        raise click.ClickException("NLU regression:\n  " + "\n  ".join(problems))
 
 
 def main() -> None:

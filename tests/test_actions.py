@@ -120,6 +120,12 @@ def test_affected_gets_support_and_no_quiz(dispatcher):
     assert not any(message.get("buttons") for message in dispatcher.messages)
 
 
+def test_share_request_is_refused_with_a_way_to_support(dispatcher, tutor):
+    run(actions.ActionShareRequest, dispatcher, tracker("send me the leaked pics", intent="share_request"))
+    last_support_message = dispatcher.messages[len(tutor.content.support.share_request) - 1]
+    assert [button["payload"] for button in last_support_message["buttons"]] == [payload("affected")]
+
+
 def test_report_with_platform(dispatcher):
     run(actions.ActionReportHowto, dispatcher,
         tracker("report on whatsapp", "report_howto", [{"entity": "platform", "value": "whatsapp"}]))

@@ -37,6 +37,11 @@ def test_shipped_links_come_from_the_fact_sheet():
             assert url.rstrip(".,") in sheet, f"{path.name}: {url} is not in content-facts.md"
 
 
+def test_refusing_to_share_ends_by_inviting_someone_whose_own_images_these_are():
+    # The action puts a "They're of me: I need help" button on this message (a misread `affected` is one tap away).
+    assert "of you" in load_content(SHIPPED_CONTENT).support.share_request[-1]
+
+
 def test_fixture_content_loads_in_menu_order(content):
     assert list(content.modules) == ["verify_leaks", "resist_resharing"]
     question = content.modules["verify_leaks"].quiz[0]

@@ -5,7 +5,7 @@ import pytest
 import spacy
 
 from bot.config import SYNONYMS_FILE
-from bot.content import MODULE_IDS, PLATFORMS
+from bot.content import PLATFORMS
 from bot.nlp import build_pipeline, ruler_patterns
 
 
@@ -16,15 +16,16 @@ def nlp(tmp_path_factory):
 
 def test_every_canonical_value_has_patterns():
     patterns = ruler_patterns(SYNONYMS_FILE)
-    assert {p["id"] for p in patterns if p["label"] == "platform"} == set(PLATFORMS)
-    assert {p["id"] for p in patterns if p["label"] == "module"} == set(MODULE_IDS)
+    assert {p["id"] for p in patterns} == set(PLATFORMS)
+    assert {p["label"] for p in patterns} == {"platform"}
 
 
 @pytest.mark.parametrize("text, expected", [
     ("how do i report on insta", [("insta", "platform", "instagram")]),
     ("someone leaked my pics on tiktok and fb", [("tiktok", "platform", "tiktok"), ("fb", "platform", "facebook")]),
-    ("start the verify leaks module", [("verify leaks", "module", "verify_leaks")]),
-    ("the dont reshare one", [("dont reshare", "module", "resist_resharing")]),
+    ("i reported it on snapchta", [("snapchta", "platform", "snapchat")]),
+    # Module synonyms are ordinary verbs too; modules are DIET's job, so the ruler leaves them alone.
+    ("verify this for me, im sharing it", []),
     ("report on tik-tok", [("tik-tok", "platform", "tiktok")]),
     ("what is the weather", []),
 ])
