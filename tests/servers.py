@@ -23,6 +23,11 @@ ROOT = Path(__file__).parent.parent
 MODEL = ROOT / "models" / "pause_check.tar.gz"
 
 
+# Tests answer as fast as the servers reply, faster than any learner: a higher limit, still one that
+# tests/test_hostile_input.py can reach with cheap messages.
+TEST_RATE_LIMIT = {"PAUSECHECK_MESSAGE_BURST": "40", "PAUSECHECK_MESSAGES_PER_SECOND": "20"}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -41,9 +46,7 @@ class Servers:
             "PAUSECHECK_TRACKER_DB": str(workdir / "tracker.db"), "PAUSECHECK_CONTENT_DIR": str(ROOT / "quizzes"),
             "PAUSECHECK_MAX_MESSAGE_CHARS": "1000", "PAUSECHECK_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
             "PAUSECHECK_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
-            # Tests answer as fast as the servers reply, faster than any learner: a higher limit, still one that
-            # tests/test_hostile_input.py can reach with cheap messages.
-            "PAUSECHECK_MESSAGE_BURST": "40", "PAUSECHECK_MESSAGES_PER_SECOND": "20",
+            **TEST_RATE_LIMIT,
         }
         self.processes: list[subprocess.Popen] = []
 

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from bot.content import load_content
-from tests.servers import MODEL, ROOT, free_port
+from tests.servers import MODEL, ROOT, TEST_RATE_LIMIT, free_port
 from tests.services import PostgresServer, RedisServer
 from tests.test_server import answer_checks, answer_payload, payloads, texts
 
@@ -40,7 +40,7 @@ class Cluster:
         self.env = {
             **os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
             "PAUSECHECK_DB": str(workdir / "progress.db"), "PAUSECHECK_CONTENT_DIR": str(ROOT / "quizzes"),
-            "PAUSECHECK_MAX_MESSAGE_CHARS": "1000",
+            "PAUSECHECK_MAX_MESSAGE_CHARS": "1000", **TEST_RATE_LIMIT,
             "PAUSECHECK_ACTION_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "PAUSECHECK_POSTGRES_HOST": "127.0.0.1", "PAUSECHECK_POSTGRES_PORT": str(postgres.port),
             "PAUSECHECK_POSTGRES_DB": postgres.database, "PAUSECHECK_POSTGRES_USER": postgres.user,
