@@ -44,7 +44,10 @@ class TutorAction(Action, ABC):
     # the first step of SIFT). Only support and data deletion come first; buttons (payloads) still do what they say.
     yields_to_free_text = True
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return await runtime.off_the_event_loop(self._run_with_tutor, dispatcher, tracker)
+
+    def _run_with_tutor(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         try:
             tutor = runtime.tutor()
             text = tracker.latest_message.get("text") or ""

@@ -1,6 +1,7 @@
 """Actions with Rasa SDK trackers and a tutor on an in-memory store: events, response names and buttons."""
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -33,7 +34,7 @@ def tracker(text: str = "", intent: str = "answer", entities: list[dict] | None 
 
 
 def run(action_class, dispatcher, tracker_: Tracker) -> list[dict[str, Any]]:
-    return action_class().run(dispatcher, tracker_, {})
+    return asyncio.run(action_class().run(dispatcher, tracker_, {}))
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:

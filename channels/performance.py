@@ -1,0 +1,62 @@
+"""Two caches for work Rasa 3.6 repeats on every message, found by profiling `make bench` (py-spy on `rasa run`).
+
+With one learner and no think time, a turn cost about 150 ms of the Rasa server's CPU, and two pure functions took
+about half of it:
+- RemoteAction._validate_action_result calls jsonschema.validate, which checks the *schema* itself against the JSON
+  Schema meta-schema before every action server response (27 % of the CPU). The schema is a constant: check it once
+  and keep the validator.
+- Event.resolve_by_type walks every Event subclass, testing each with inspect.isabstract, for every event of every
+  tracker read from the tracker store (20 %). Event type names never change while the server runs: remember them.
+
+Both keep Rasa's behaviour (same validation, same errors, same classes); `install` is called when the input channels
+are loaded, before the server takes requests. Rasa is pinned (requirements.txt), and tests/test_performance.py
+checks both against Rasa's originals.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Optional, Type
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+
+_original_resolve_by_type = Event.resolve_by_type
+_event_classes: dict[str, Type[Event]] = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _action_response_validator() -> Validator:
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+    """RemoteAction._validate_action_result with the validator built once (jsonschema.validate, minus the check of
+    the schema itself): the same best-matching error, with Rasa's hint appended."""
+    error: Optional[ValidationError] = best_match(_action_response_validator().iter_errors(result))
+    if error is None:
+        return True
+    error.message += (". Failed to validate Action server response from API, make sure your response from the "
+                      "Action endpoint is valid.")
+    raise error
+
+
+def _resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    """Event.resolve_by_type, remembering each class found (unknown names still go to Rasa's own lookup)."""
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _original_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
+def install() -> None:
+    RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(_resolve_by_type)
