@@ -61,7 +61,7 @@ class Result:
         return percentile(self.latencies, share)
 
 
-async def measure(servers: Servers, content, learners: int, think_seconds: float) -> Result:
+async def measure(servers: Servers, content, learners: int, think_seconds: float, parse_seconds: float) -> Result:
     pids = {"rasa": servers.processes["rasa"].pid, "actions": servers.processes["actions"].pid}
     health = HealthProbe(f"http://127.0.0.1:{servers.action_port}/health")
     started = time.perf_counter()
@@ -70,8 +70,8 @@ async def measure(servers: Servers, content, learners: int, think_seconds: float
                                   think_seconds=think_seconds)
     wall = time.perf_counter() - started
     answers = check_answers(servers.workdir / "progress.db", runs)
-    parse_seconds = await replay_parse(servers.url, runs, think_seconds=think_seconds)
-    return Result(learners, runs, wall, answers, memory.peak, health.seconds, parse_seconds)
+    parse = await replay_parse(servers.url, runs, think_seconds=think_seconds, max_seconds=parse_seconds)
+    return Result(learners, runs, wall, answers, memory.peak, health.seconds, parse)
 
 
 def ms(seconds: float) -> str:
@@ -124,7 +124,8 @@ def errors_seen(results: list[Result]) -> str:
     return ", ".join(f"{kind}: {count}" for kind, count in sorted(kinds.items())) or "none"
 
 
-def summary(results: list[Result], think_seconds: float, started_load: str, ended_load: str) -> str:
+def summary(results: list[Result], think_seconds: float, parse_seconds: float, started_load: str,
+            ended_load: str) -> str:
     target = next((r for r in results if r.learners == TARGET_LEARNERS), None)
     verdict = ""
     if target:
@@ -138,7 +139,7 @@ Each learner completes one module through the REST webhook (pre-check, lessons, 
 about 60 % right buttons, 25 % wrong buttons, 15 % typed letters; free-text questions typed, 70 % right), waiting
 {think_seconds:g} s on average (uniform ±50 %) before each message. Latency is the wall time of one webhook call
 (the whole turn: NLU, dialogue, action server, progress store, tracker store). "parse" replays the same messages,
-as many learners at once, to `/model/parse` alone (NLU only). "actions /health" is the latency of the action
+as many learners at once with the same pauses, to `/model/parse` alone (NLU only), for {parse_seconds:g} s. "actions /health" is the latency of the action
 server's health check, called every 50 ms during the run: an upper bound on how long its event loop was blocked.
 "answers" is rows in the progress store / answers sent; lost and duplicate are checked per message id.
 
@@ -157,7 +158,7 @@ def load_average() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-async def bench(learner_counts: list[int], search: list[int], think_seconds: float) -> str:
+async def bench(learner_counts: list[int], search: list[int], think_seconds: float, parse_seconds: float) -> str:
     content = load_content(ROOT / "quizzes")
     started_load = load_average()
     with tempfile.TemporaryDirectory(prefix="pausecheck-bench-") as workdir:
@@ -167,16 +168,16 @@ async def bench(learner_counts: list[int], search: list[int], think_seconds: flo
         try:
             await run_learners(servers.url, content, 3, prefix="warm-up", think_seconds=0)
             for count in learner_counts:
-                results.append(await measure(servers, content, count, think_seconds))
+                results.append(await measure(servers, content, count, think_seconds, parse_seconds))
                 print(table(results[-1:]).splitlines()[-1], flush=True)
             for count in search:
                 if max(r.p(0.95) for r in results) > CROSSING_P95_SECONDS:
                     break
-                results.append(await measure(servers, content, count, think_seconds))
+                results.append(await measure(servers, content, count, think_seconds, parse_seconds))
                 print(table(results[-1:]).splitlines()[-1], flush=True)
         finally:
             servers.stop()
-    return summary(results, think_seconds, started_load, load_average())
+    return summary(results, think_seconds, parse_seconds, started_load, load_average())
 
 
 def main() -> None:
@@ -184,13 +185,15 @@ def main() -> None:
     parser.add_argument("--learners", default="1,10,50,100", help="learners at once, comma-separated")
     parser.add_argument("--search", default="150,200,300,400",
                         help="larger N tried in turn until p95 passes 1 s (comma-separated; empty: none)")
-    parser.add_argument("--think", type=float, default=3.0, help="mean seconds a learner waits before each message")
+    parser.add_argument("--think", type=float, default=5.0, help="mean seconds a learner waits before each message")
+    parser.add_argument("--parse-seconds", type=float, default=60.0,
+                        help="how long to replay the messages to /model/parse alone, for each N")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench" / "summary.md")
     args = parser.parse_args()
     counts = [int(n) for n in args.learners.split(",") if n]
     search = [int(n) for n in args.search.split(",") if n]
     print(f"Starting the servers; then {', '.join(map(str, counts))} learners at once ...", flush=True)
-    text = asyncio.run(bench(counts, search, args.think))
+    text = asyncio.run(bench(counts, search, args.think, args.parse_seconds))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

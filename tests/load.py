@@ -20,6 +20,7 @@ from bot.content import Content, Module, Question
 TROUBLE_MARKERS = ("having trouble", "Something went wrong")
 FREE_TEXT_MARKER = "Type your answer"
 WRONG_TYPED_ANSWER = "share it with my friends first"
+RETRIES = 3
 
 
 @dataclass
@@ -128,11 +129,25 @@ class SimulatedLearner:
         return next((q for q in self._questions.values() if q.free_text and q.prompt[:60] in shown), None)
 
     async def _say(self, text: str, *, answer: bool = False) -> list[dict] | None:
+        """Sends one message; after an error or a "try again" reply, sends it again (same message id) up to
+        RETRIES times, as the widget and a learner would. RETURNS the replies, or None when every try failed."""
         if self._sent:
             await asyncio.sleep(self.think_seconds * self.rng.uniform(0.5, 1.5))
         self._sent += 1
         message_id = f"{self.run_record.learner_id}-{self._sent}"
         body = {"sender": self.run_record.learner_id, "message": text, "metadata": {"message_id": message_id}}
+        for attempt in range(1 + RETRIES):
+            if attempt:
+                await asyncio.sleep(1)
+            replies, turn = await self._post(body)
+            self.run_record.turns.append(turn)
+            if turn.error is None:
+                if answer:
+                    self.run_record.answer_message_ids.append(message_id)
+                return replies
+        return None
+
+    async def _post(self, body: dict) -> tuple[list[dict] | None, Turn]:
         started = time.perf_counter()
         error, replies = None, None
         try:
@@ -148,12 +163,7 @@ class SimulatedLearner:
             error = "no reply"
         elif error is None and any(marker in _text(replies) for marker in TROUBLE_MARKERS):
             error = "trouble reply"
-        self.run_record.turns.append(Turn(text, seconds, error))
-        if error:
-            return None
-        if answer:
-            self.run_record.answer_message_ids.append(message_id)
-        return replies
+        return replies, Turn(body["message"], seconds, error)
 
     def _fail(self, why: str) -> LearnerRun:
         self.run_record.turns.append(Turn("", 0.0, f"flow: {why}"))
@@ -172,16 +182,20 @@ async def run_learners(url: str, content: Content, count: int, *, prefix: str, t
         return list(await asyncio.gather(*(learner.run() for learner in learners)))
 
 
-async def replay_parse(url: str, runs: list[LearnerRun], *, think_seconds: float, seed: int = 7) -> list[float]:
-    """Sends every learner's messages again to /model/parse alone (NLU only), as many at once, same pauses.
-    RETURNS each call's wall time in seconds."""
+async def replay_parse(url: str, runs: list[LearnerRun], *, think_seconds: float, max_seconds: float,
+                       seed: int = 7) -> list[float]:
+    """Sends the learners' messages again, in order, to /model/parse alone (NLU only): as many clients at once, with
+    the same pauses, for at most `max_seconds`. RETURNS each call's wall time in seconds."""
     timeout = aiohttp.ClientTimeout(total=120)
     seconds: list[float] = []
+    deadline = time.monotonic() + max_seconds
 
-    async def one(session: aiohttp.ClientSession, run: LearnerRun, rng: random.Random) -> None:
+    async def replay(session: aiohttp.ClientSession, run: LearnerRun, rng: random.Random) -> None:
         for index, turn in enumerate(turn for turn in run.turns if turn.text):
             if index:
                 await asyncio.sleep(think_seconds * rng.uniform(0.5, 1.5))
+            if time.monotonic() > deadline:
+                return
             started = time.perf_counter()
             async with session.post(f"{url}/model/parse", json={"text": turn.text}) as response:
                 response.raise_for_status()
@@ -189,7 +203,7 @@ async def replay_parse(url: str, runs: list[LearnerRun], *, think_seconds: float
             seconds.append(time.perf_counter() - started)
 
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
-        await asyncio.gather(*(one(session, run, random.Random(seed + index)) for index, run in enumerate(runs)))
+        await asyncio.gather(*(replay(session, run, random.Random(seed + index)) for index, run in enumerate(runs)))
     return seconds
 
 
