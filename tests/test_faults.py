@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from bot.content import load_content
 from bot.inbound import TROUBLE_REPLY
@@ -109,7 +110,15 @@ def test_answer_waits_for_a_short_lock_and_is_recorded(servers):
     go_to_first_question(servers, "fault-lock")
     hold_write_lock(servers.workdir / "progress.db", 3)
     started = time.monotonic()
-    replies = answer(servers, "fault-lock", 1, "fl-1")
+    replies: list[dict] = []
+    waiting = threading.Thread(target=lambda: replies.extend(answer(servers, "fault-lock", 1, "fl-1")))
+    waiting.start()
+    time.sleep(1)
+    # While that answer waits for the lock, the action server's event loop still serves other requests.
+    health_started = time.monotonic()
+    assert requests.get(f"http://127.0.0.1:{servers.action_port}/health", timeout=10).ok
+    assert time.monotonic() - health_started < 0.5
+    waiting.join(30)
     assert time.monotonic() - started > 2  # it waited for the other writer (busy timeout 5 s) ...
     assert "✅ Right" in texts(replies)  # ... and then succeeded
     assert answers_of(servers, "fault-lock") == [(QUIZ[0].id, QUIZ[0].correct_option.letter, 1)]
