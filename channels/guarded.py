@@ -121,11 +121,12 @@ class _Guard:
         async def remember_app(app: Sanic, _: Any) -> None:
             self.app = app
 
-        @blueprint.listener("after_server_start")  # Rasa loads the agent, with its tracker store, before start
-        async def tune_tracker_store(app: Sanic, _: Any) -> None:
+        @blueprint.listener("after_server_start")  # Rasa loads the agent (model, tracker store) before start
+        async def tune_rasa(app: Sanic, _: Any) -> None:
             tracker_store = self._tracker_store()
             if tracker_store:
                 performance.use_wal(_innermost(tracker_store))
+            performance.freeze_loaded_objects()
 
     def _tracker_store(self) -> Any:
         agent = getattr(self.app.ctx, "agent", None) if self.app else None

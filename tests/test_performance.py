@@ -1,6 +1,7 @@
 """The Rasa speed-ups (channels/performance.py) behave as Rasa's originals; the bench's own arithmetic."""
 from __future__ import annotations
 
+import gc
 import sqlite3
 
 import jsonschema
@@ -60,3 +61,12 @@ def test_percentile_is_nearest_rank():
     values = [float(n) for n in range(1, 101)]
     assert (percentile(values, 0.5), percentile(values, 0.95), percentile(values, 1.0)) == (50.0, 95.0, 100.0)
     assert percentile([3.0], 0.99) == 3.0
+
+
+def test_loaded_objects_leave_the_cycle_collector():
+    loaded = [[index] for index in range(1000)]
+    performance.freeze_loaded_objects()
+    try:
+        assert gc.get_freeze_count() >= len(loaded)
+    finally:
+        gc.unfreeze()
