@@ -28,7 +28,7 @@ MODEL := models/pause_check.tar.gz
 WIDGET := web/static/build/pause-check-widget.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_MODEL)
 
-.PHONY: help setup run chat test test-unit test-rasa eval eval-ci eval-grading bench-report demo-cohort clean
+.PHONY: help setup run chat test test-unit test-rasa eval eval-ci eval-grading bench bench-report demo-cohort clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ eval-ci: $(BIN)/.installed $(SPACY_MODEL) $(MODEL)  ## Reduced NLU evaluation fo
 
 eval-grading: $(BIN)/.installed $(SPACY_MODEL)  ## Free-text grader precision/recall on tests/grading/ (results/grading/summary.md)
 	$(BIN)/python scripts/eval_grading.py
+
+bench: setup  ## Load benchmark: simulated learners at once through the REST webhook (results/bench/summary.md)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 bench-report: $(BIN)/.installed  ## Time cohort reports on a synthetic store of 10,030 learners (results/bench-report.md)
 	$(BIN)/python scripts/bench_report.py

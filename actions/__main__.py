@@ -4,6 +4,7 @@ Usage: python -m actions [--port 5055] (the same options as `rasa run actions`).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from rasa_sdk.__main__ import main_from_args
@@ -15,7 +16,14 @@ from bot.config import Settings
 from bot.errors import PauseCheckError
 
 
+# Rasa opens a new connection for every action call. Under load its event loop may send the request seconds after
+# connecting, and Sanic's keep-alive timeout (default 5 s), which also bounds the wait for a connection's first
+# request, would close the connection first: "Cannot write to closing transport", and the learner's turn fails.
+KEEP_ALIVE_SECONDS = "75"
+
+
 def main() -> None:
+    os.environ.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", KEEP_ALIVE_SECONDS)  # Sanic reads SANIC_* settings
     args = create_argument_parser().parse_args()
     args.actions = "actions"
     try:

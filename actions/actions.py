@@ -33,6 +33,22 @@ def _message_id(tracker: Tracker) -> str | None:
     return tracker.latest_message.get("message_id")
 
 
+def _buttons_before_latest_message(tracker: Tracker) -> list[dict[str, Any]]:
+    """The buttons of the bot's latest reply before the learner's latest message (a message the bot never answered,
+    because its turn failed, is passed over, as the input channel does)."""
+    buttons: list[dict[str, Any]] = []
+    past_latest = replied = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if replied:
+                break
+            past_latest = True
+        elif event.get("event") == "bot" and past_latest:
+            replied = True
+            buttons[:0] = (event.get("data") or {}).get("buttons") or []
+    return buttons
+
+
 class TutorAction(Action, ABC):
     """Base class: runs `respond` with the tutor; store or content trouble becomes a polite retry message."""
 
@@ -44,7 +60,10 @@ class TutorAction(Action, ABC):
     # the first step of SIFT). Only support and data deletion come first; buttons (payloads) still do what they say.
     yields_to_free_text = True
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return await runtime.off_the_event_loop(self._run_with_tutor, dispatcher, tracker)
+
+    def _run_with_tutor(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         try:
             tutor = runtime.tutor()
             text = tracker.latest_message.get("text") or ""
@@ -54,7 +73,8 @@ class TutorAction(Action, ABC):
             return self.respond(dispatcher, tracker, tutor)
         except (sqlite3.Error, PauseCheckError):
             logger.exception("%s failed for a learner", self.name())
-            dispatcher.utter_message(response="utter_error")
+            # Nothing was recorded; the same buttons again let the learner simply tap their choice once more.
+            dispatcher.utter_message(response="utter_error", buttons=_buttons_before_latest_message(tracker))
             return []
 
 

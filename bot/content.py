@@ -553,6 +553,6 @@ def load_content(directory: Path) -> Content:
     problems.extend(support_problems.items)
     _check_unique_ids(modules, problems)
     if problems or support is None:
-        raise ContentError(problems)
+        raise ContentError(problems, directory)
     ordered = sorted((module for _, module in modules), key=lambda module: module.order)
     return Content(modules={module.id: module for module in ordered}, support=support)

@@ -11,12 +11,12 @@ class PauseCheckError(Exception):
 class ContentError(PauseCheckError):
     """One or more content files are invalid; `problems` lists each as 'file: location: message'."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], directory: Path | None = None) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(
             f"Content is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}). "
-            f"Fix these in the files under quizzes/ (schema: quizzes/README.md):\n{lines}"
+            f"Fix these in the files under {directory or 'quizzes'}/ (schema: quizzes/README.md):\n{lines}"
         )
 
 

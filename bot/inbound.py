@@ -20,7 +20,10 @@ MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 EMPTY_REPLY = "I didn't receive any text. Type a message, or 'menu' to see what I can do."
 NOT_TEXT_REPLY = "I can only read text messages. Type a message, or 'menu' to see what I can do."
-TROUBLE_REPLY = "Something went wrong on my side with that message. Please try again in a moment, or type 'menu'."
+# When a turn failed or produced no reply (an error in Rasa, the action server down or timed out): nothing was
+# recorded, so resending is safe.
+TROUBLE_REPLY = ("I'm having trouble right now and couldn't handle that message. Please try again in a moment: "
+                 "nothing you've done so far is lost.")
 
 
 def too_long_reply(length: int, limit: int) -> str:
@@ -55,6 +58,11 @@ def screen_message(text: Any, *, offered_payloads: Collection[str], max_chars: i
     if not cleaned:
         return Screened(None, EMPTY_REPLY)
     return Screened(cleaned)
+
+
+def might_be_payload(text: Any) -> bool:
+    """Whether screening could pass this message on as a "/" payload (only then are the offered payloads needed)."""
+    return isinstance(text, str) and "/" in text
 
 
 def clean_message_id(value: Any) -> str | None:

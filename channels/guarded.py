@@ -8,26 +8,30 @@
   socket.io a "please slow down" message; either way the message never reaches Rasa;
 - REST bodies that are not a JSON object with a text `sender` and `message` get a 400 that says what to send;
 - an optional `metadata.message_id` from the client, so a retried message is recorded once;
-- after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store.
+- after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store;
+- a turn that produced no reply at all (Rasa logs a failed custom action, e.g. the action server is down, and sends
+  nothing) gets "I'm having trouble, try again in a moment" instead of silence.
 """
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from typing import Any, Awaitable, Callable, Iterable
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from rasa.core.tracker_store import RedisTrackerStore
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from bot.config import Settings
-from bot.inbound import TROUBLE_REPLY, clean_message_id, screen_message
+from bot.inbound import TROUBLE_REPLY, clean_message_id, might_be_payload, screen_message
 from bot.message_rate import SLOW_DOWN_REPLY, MessageRateLimit, MessageRateLimiter, slow_down_error
+from channels import performance
 
 logger = logging.getLogger(__name__)
 
@@ -35,28 +39,42 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 MAX_BODY_BYTES = 64 * 1024
 # The response the delete-data action sends after deleting progress; the channel then erases the history.
 DATA_DELETED_RESPONSE = "utter_data_deleted"
+# Learner and bot messages read back to find the bot's latest reply: a reply is a handful of messages, so this reaches
+# past it and past a few failed turns. Further back, no payload counts as offered (the message is read as text).
+RECENT_MESSAGES = 50
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
+performance.install()  # Rasa imports this module (credentials.yml) before it serves: the place to add the caches
+
 
 def _offered_payloads(events: Iterable[Any]) -> set[str]:
-    """Button payloads of the bot messages since the learner's last message."""
+    """Button payloads of the bot's latest reply. A learner message the bot never answered (the turn failed) does
+    not end the search, so tapping the same button again after "I'm having trouble" still works."""
     payloads: set[str] = set()
+    replied = False
     for event in reversed(list(events)):
-        if isinstance(event, UserUttered):
+        if isinstance(event, UserUttered) and replied:
             break
         if isinstance(event, BotUttered):
+            replied = True
             payloads.update(button.get("payload", "") for button in (event.data or {}).get("buttons") or [])
     return payloads
 
 
-def _history_erasure_requested(events: Iterable[Any]) -> bool:
-    for event in reversed(list(events)):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, BotUttered) and (event.metadata or {}).get("utter_action") == DATA_DELETED_RESPONSE:
-            return True
-    return False
+class _TurnReplies(OutputChannel):
+    """Passes one turn's replies on to the channel's own output, noting which responses were sent."""
+
+    def __init__(self, output: OutputChannel) -> None:
+        self.output = output
+        self.responses: list[str | None] = []  # each reply's response name (utter_...), None for plain text
+
+    def name(self) -> str:  # the channel name picks channel-specific response variations
+        return self.output.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.responses.append(message.get("utter_action"))
+        await self.output.send_response(recipient_id, message)
 
 
 def _innermost(tracker_store: Any) -> Any:
@@ -88,6 +106,22 @@ def sender_limiter() -> MessageRateLimiter:
     return MessageRateLimiter(MessageRateLimit.from_env())
 
 
+async def offered_payloads(tracker_store: Any, sender_id: str) -> set[str]:
+    """Button payloads of the bot's latest reply to this learner. A SQL tracker store is asked for the latest
+    messages only: reading the whole conversation costs as much as the rest of a turn, and grows with it."""
+    store = _innermost(tracker_store)
+    if hasattr(store, "SQLEvent"):
+        table = store.SQLEvent
+        with store.session_scope() as session:
+            rows = (session.query(table.data)
+                    .filter(table.sender_id == sender_id, table.type_name.in_((UserUttered.type_name,
+                                                                               BotUttered.type_name)))
+                    .order_by(table.id.desc()).limit(RECENT_MESSAGES).all())
+        return _offered_payloads(Event.from_parameters(json.loads(data)) for (data,) in reversed(rows))
+    tracker = await tracker_store.retrieve(sender_id)
+    return _offered_payloads(tracker.events) if tracker else set()
+
+
 class _Guard:
     """Wraps Rasa's message handler with the screening rules; shared by both channels.
 
@@ -105,6 +139,13 @@ class _Guard:
         async def remember_app(app: Sanic, _: Any) -> None:
             self.app = app
 
+        @blueprint.listener("after_server_start")  # Rasa loads the agent (model, tracker store) before start
+        async def tune_rasa(app: Sanic, _: Any) -> None:
+            agent = self._agent()
+            if agent and agent.tracker_store:
+                performance.use_wal(_innermost(agent.tracker_store))
+            performance.freeze_loaded_objects()
+
     def _agent(self) -> Any:
         return getattr(self.app.ctx, "agent", None) if self.app else None
 
@@ -115,8 +156,9 @@ class _Guard:
                 return
             agent = self._agent()
             tracker_store = agent.tracker_store if agent else None
-            tracker = await tracker_store.retrieve(message.sender_id) if tracker_store else None
-            offered = _offered_payloads(tracker.events) if tracker else set()
+            offered: set[str] = set()
+            if might_be_payload(message.text) and tracker_store:  # only "/" messages need the last reply's buttons
+                offered = await offered_payloads(tracker_store, message.sender_id)
             result = screen_message(message.text, offered_payloads=offered, max_chars=self.max_chars)
             if result.text is None:
                 await message.output_channel.send_text_message(message.sender_id, result.reply)
@@ -124,9 +166,10 @@ class _Guard:
             metadata = message.metadata if isinstance(message.metadata, dict) else {}
             # Keep no client metadata except the message id: nothing else is needed, so nothing else is stored.
             message_id = clean_message_id(metadata.get("message_id"))
+            replies = _TurnReplies(message.output_channel)
             try:
                 await on_new_message(UserMessage(
-                    result.text, message.output_channel, message.sender_id,
+                    result.text, replies, message.sender_id,
                     input_channel=message.input_channel, message_id=message_id,
                     metadata={"message_id": message_id} if message_id else None,
                 ))
@@ -137,13 +180,13 @@ class _Guard:
                 logger.debug("Handling the message failed", exc_info=True)
                 await message.output_channel.send_text_message(message.sender_id, TROUBLE_REPLY)
                 return
-            if tracker_store:
-                tracker = await tracker_store.retrieve(message.sender_id)
-                if tracker and _history_erasure_requested(tracker.events):
-                    # Under the conversation's lock (shared by every Rasa server): a turn being handled meanwhile
-                    # would otherwise save its whole copy of the history back after the erasure.
-                    async with agent.lock_store.lock(message.sender_id):
-                        await erase_conversation(tracker_store, message.sender_id)
+            if not replies.responses:
+                await message.output_channel.send_text_message(message.sender_id, TROUBLE_REPLY)
+            elif DATA_DELETED_RESPONSE in replies.responses and tracker_store:
+                # Under the conversation's lock (shared by every Rasa server): a turn being handled meanwhile
+                # would otherwise save its whole copy of the history back after the erasure.
+                async with agent.lock_store.lock(message.sender_id):
+                    await erase_conversation(tracker_store, message.sender_id)
 
         return screened
 

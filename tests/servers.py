@@ -35,10 +35,16 @@ def free_port() -> int:
 
 
 class Servers:
-    """The action server and the Rasa server as `make run` starts them, on temporary files."""
+    """The action server, the Rasa server and the learner website as `make run` starts them, on temporary files.
 
-    def __init__(self, workdir: Path) -> None:
+    enable_api: also serve Rasa's HTTP API (/model/parse), for the load benchmark; `make run` does not.
+    """
+
+    ROLES = ("actions", "rasa", "web")
+
+    def __init__(self, workdir: Path, *, enable_api: bool = False) -> None:
         self.workdir = workdir
+        self.enable_api = enable_api
         self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
         self.env = {
             **os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -48,45 +54,61 @@ class Servers:
             "PAUSECHECK_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
             **TEST_RATE_LIMIT,
         }
-        self.processes: list[subprocess.Popen] = []
+        self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self) -> None:
+    def _command(self, role: str) -> list[str]:
+        if role == "actions":
+            return [sys.executable, "-m", "actions", "--port", str(self.action_port)]
+        if role == "rasa":
+            return [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(MODEL),
+                    "--port", str(self.rasa_port), "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                    "--cors", self.env["PAUSECHECK_CORS_ORIGINS"], *(["--enable-api"] if self.enable_api else [])]
+        return [sys.executable, "-m", "web", "--port", str(self.web_port)]
+
+    def _ready_url(self, role: str) -> str:
+        return {"actions": f"http://127.0.0.1:{self.action_port}/health", "web": f"{self.web_url}/healthz",
+                "rasa": f"{self.url}/webhooks/rest/"}[role]
+
+    def start(self, *roles: str) -> None:
+        """Starts these servers (all three when none is named) and waits until each answers."""
         if not MODEL.exists():
             pytest.fail(f"{MODEL} is missing: run `make setup` (or `make test`) to train the model first.")
-        bin_dir = Path(sys.executable).parent
-        log = open(self.workdir / "servers.log", "ab")
-        self.processes = [
-            subprocess.Popen([sys.executable, "-m", "actions", "--port", str(self.action_port)],
-                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
-            subprocess.Popen([str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-                              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-                              "--cors", self.env["PAUSECHECK_CORS_ORIGINS"]],
-                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
-            subprocess.Popen([sys.executable, "-m", "web", "--port", str(self.web_port)],
-                             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT),
-        ]
+        roles = roles or self.ROLES
+        with open(self.workdir / "servers.log", "ab") as log:
+            for role in roles:
+                self.processes[role] = subprocess.Popen(self._command(role), cwd=ROOT, env=self.env, stdout=log,
+                                                        stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
-        for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.web_url}/healthz",
-                    f"{self.url}/webhooks/rest/"):
+        for role in roles:
             while True:
                 try:
-                    if requests.get(url, timeout=2).ok:
+                    if requests.get(self._ready_url(role), timeout=2).ok:
                         break
                 except requests.ConnectionError:
                     pass
-                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes.values()):
                     self.stop()
-                    pytest.fail(f"servers did not start; log:\n{(self.workdir / 'servers.log').read_text()[-3000:]}")
+                    pytest.fail(f"servers did not start; log:\n{self.log()[-3000:]}")
                 time.sleep(0.5)
 
+    def kill(self, role: str) -> None:
+        """Kills one server at once (SIGKILL: no clean-up, as in a crash or an out-of-memory kill)."""
+        process = self.processes.pop(role)
+        process.kill()
+        process.wait(timeout=20)
+
     def stop(self) -> None:
-        for process in self.processes:
+        for process in self.processes.values():
             process.terminate()
-        for process in self.processes:
+        for process in self.processes.values():
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        self.processes = {}
+
+    def log(self) -> str:
+        return (self.workdir / "servers.log").read_text(encoding="utf-8", errors="replace")
 
     @property
     def url(self) -> str:

@@ -1,7 +1,9 @@
 """Actions with Rasa SDK trackers and a tutor on an in-memory store: events, response names and buttons."""
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from typing import Any
 
 import pytest
@@ -33,7 +35,7 @@ def tracker(text: str = "", intent: str = "answer", entities: list[dict] | None 
 
 
 def run(action_class, dispatcher, tracker_: Tracker) -> list[dict[str, Any]]:
-    return action_class().run(dispatcher, tracker_, {})
+    return asyncio.run(action_class().run(dispatcher, tracker_, {}))
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
@@ -190,14 +192,24 @@ def test_join_closed_cohort(dispatcher, tutor):
     assert tutor.store.membership("ana") is None
 
 
-def test_store_failure_gives_a_polite_retry(dispatcher, tutor, monkeypatch):
-    def locked(*args, **kwargs):
-        raise sqlite3.OperationalError("database is locked")
+def locked(*args, **kwargs):
+    raise sqlite3.OperationalError("database is locked")
 
+
+def test_store_failure_gives_a_polite_retry(dispatcher, tutor, monkeypatch):
     monkeypatch.setattr(tutor.store, "touch_learner", locked)
     run(actions.ActionStartModule, dispatcher,
         tracker("start", "start_module", [{"entity": "module", "value": "verify_leaks"}]))
     assert responses(dispatcher) == ["utter_error"]
+
+
+def test_store_failure_offers_the_same_buttons_again(dispatcher, tutor, monkeypatch):
+    monkeypatch.setattr(tutor.store, "touch_learner", locked)
+    offered = [{"title": "A) Stop", "payload": "/answer{\"option\":\"a\",\"question\":\"t_q1\"}"}]
+    history = [{"event": "bot", "text": "Question 1", "data": {"buttons": offered}},
+               {"event": "user", "text": "/answer"}, {"event": "user", "text": "/answer"}]  # the 1st got no reply
+    run(actions.ActionAnswer, dispatcher, tracker("/answer", events=history))
+    assert responses(dispatcher) == ["utter_error"] and dispatcher.messages[0]["buttons"] == offered
 
 
 def test_every_response_used_exists_in_domain():
@@ -316,3 +328,29 @@ def test_review_action_reasks_due_questions(dispatcher, learning_tutor, clock):
     run(actions.ActionReview, review, tracker("ok", "review"))
     assert responses(review)[:2] == ["utter_review_started", "utter_question"]
     assert review.messages[1]["heading"].startswith("review 1 of")
+
+
+def test_store_calls_leave_the_event_loop_free(dispatcher, tutor, monkeypatch):
+    """rasa-sdk awaits `run` on its event loop: a slow store call must not stop other requests being served."""
+    def slow_progress(learner_id):
+        time.sleep(0.5)  # a disk or lock wait
+        return []
+
+    monkeypatch.setattr(tutor, "progress", slow_progress)
+
+    async def ticks_during_the_action() -> int:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        await actions.ActionShowProgress().run(dispatcher, tracker("my progress", "progress"), {})
+        ticker.cancel()
+        return ticks
+
+    assert asyncio.run(ticks_during_the_action()) >= 20
+    assert responses(dispatcher) == ["utter_progress"]
