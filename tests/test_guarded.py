@@ -24,7 +24,7 @@ class StandInRasa:
         self.received.append(message.text)
         if self.error:
             raise self.error
-        await message.output_channel.send_text_message(message.sender_id, "ok")
+        await message.output_channel.send_response(message.sender_id, {"text": "ok"})  # as Rasa replies
 
 
 @pytest.fixture

@@ -169,7 +169,7 @@ def test_hostile_corpus_gets_clean_answers_and_changes_no_one_else(servers):
     assert statuses[200] > 100 and statuses[400] > 50 and set(statuses) <= {200, 400}, statuses
     assert slowest[0] < 15, slowest  # the 30 s timeout above catches a hang; this, a server stuck for a while
     # The servers still run and answer.
-    assert all(process.poll() is None for process in servers.processes)
+    assert all(process.poll() is None for process in servers.processes.values())
     for url in (f"http://127.0.0.1:{servers.action_port}/health", f"{servers.web_url}/healthz",
                 f"{servers.url}/webhooks/rest/"):
         assert requests.get(url, timeout=5).ok
