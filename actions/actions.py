@@ -20,11 +20,11 @@ logger = logging.getLogger(__name__)
 Events = list[dict[str, Any]]
 
 
-def _entity(tracker: Tracker, name: str) -> str | None:
-    return next(_entities(tracker, name), None)
+def entity_value(tracker: Tracker, name: str) -> str | None:
+    return next(entity_values(tracker, name), None)
 
 
-def _entities(tracker: Tracker, name: str) -> Iterator[str]:
+def entity_values(tracker: Tracker, name: str) -> Iterator[str]:
     """The latest message's values for an entity; entities are user-controlled, so anything but text is dropped."""
     return (value for value in tracker.get_latest_entity_values(name) if isinstance(value, str))
 
@@ -112,7 +112,7 @@ class ActionStartModule(TutorAction):
         return "action_start_module"
 
     def respond(self, dispatcher, tracker, tutor):
-        module_id = _entity(tracker, "module")
+        module_id = entity_value(tracker, "module")
         if module_id not in tutor.content.modules:
             step = tutor.current_step(tracker.sender_id)
             if step is not None and module_id is None:  # "continue" inside a module: carry on there
@@ -158,8 +158,8 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, 
         tracker.sender_id,
         text=tracker.latest_message.get("text") or "",
         message_id=_message_id(tracker),
-        question_id=None if typed_only else _entity(tracker, "question"),
-        option=None if typed_only else _entity(tracker, "option"),
+        question_id=None if typed_only else entity_value(tracker, "question"),
+        option=None if typed_only else entity_value(tracker, "option"),
     )
     if result.status == "no_question":
         return False
@@ -288,17 +288,6 @@ class ActionReview(TutorAction):
         return []
 
 
-class ActionSupportAffected(TutorAction):
-    yields_to_free_text = False
-
-    def name(self) -> str:
-        return "action_support_affected"
-
-    def respond(self, dispatcher, tracker, tutor):
-        replies.say_messages(dispatcher, tutor.content.support.affected)
-        return []
-
-
 class ActionShareRequest(TutorAction):
     yields_to_free_text = False
 
@@ -334,7 +323,7 @@ class ActionReportHowto(TutorAction):
 
     def respond(self, dispatcher, tracker, tutor):
         support = tutor.content.support
-        platform = _entity(tracker, "platform")
+        platform = entity_value(tracker, "platform")
         route = support.platforms.get(platform) if platform else None
         if route is None:
             replies.say_messages(dispatcher, support.reporting_general)
@@ -361,7 +350,7 @@ class ActionJoinCohort(TutorAction):
 
     def respond(self, dispatcher, tracker, tutor):
         typed = join_codes_in(tracker.latest_message.get("text") or "")
-        result = Cohorts(tutor.store).join(tracker.sender_id, typed + list(_entities(tracker, "join_code")))
+        result = Cohorts(tutor.store).join(tracker.sender_id, typed + list(entity_values(tracker, "join_code")))
         if result.status == "no_code":
             dispatcher.utter_message(response="utter_cohort_ask_code")
         elif result.status == "unknown_code":

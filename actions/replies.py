@@ -7,9 +7,10 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import Module, Option, PlatformRoute, Question
+from bot.content import Module, Option, Question
+from bot.support import PlatformRoute
 from bot.formatting import option_label, progress_bar
-from bot.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Step
+from bot.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Step, Tutor
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -141,6 +142,14 @@ def say_platform_route(dispatcher: CollectingDispatcher, route: PlatformRoute) -
     help_link = f"Official help: {route.help_url}" if route.help_url else ""
     dispatcher.utter_message(response="utter_report_platform", name=route.name, steps=route.steps,
                              help_link=help_link)
+
+
+def back_button(tutor: Tutor, learner_id: str) -> dict[str, Any]:
+    """Ends a support answer: back to the step the learner was on (a lesson, a question, a review), or the menu."""
+    titles = tutor.content.support.buttons
+    if tutor.current_step(learner_id) is None:
+        return button(titles["menu"], "help")
+    return button(titles["back_to_lesson"], "start_module")  # without a module: carry on where they are
 
 
 def say_messages(dispatcher: CollectingDispatcher, messages: tuple[str, ...],

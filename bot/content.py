@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from bot.errors import ContentError
+from bot.support import Support, parse_support
+from bot.validation import Problems, read_yaml
 
 SUPPORT_FILE = "support.yml"
 OPTION_LETTERS = "abcd"
@@ -23,11 +23,8 @@ JUDGEMENT_OPTIONS = {"genuine": "Likely genuine", "fabricated": "Likely fabricat
 SAID_FABRICATED = "b"  # the letter of "Likely fabricated or misleading"
 CHECK_ITEMS = (3, 4)  # how many items a pre- or post-check has
 MAX_PHRASE_WORDS = 6
-# Values of the NLU entities `module` and `platform`: the NLU model is trained on exactly these.
+# Values of the NLU entity `module`: the NLU model is trained on exactly these (platforms: bot.support.PLATFORMS).
 MODULE_IDS = ("verify_leaks", "resist_resharing", "reporting_tools")
-PLATFORMS = (
-    "x", "instagram", "facebook", "tiktok", "reddit", "youtube", "snapchat", "discord", "telegram", "whatsapp",
-)
 MAX_TITLE = 40
 MAX_LESSON_TEXT = 700
 MAX_PROMPT = 500
@@ -154,23 +151,6 @@ class AttemptPlan:
 
 
 @dataclass(frozen=True)
-class PlatformRoute:
-    platform: str
-    name: str
-    steps: str
-    help_url: str | None
-
-
-@dataclass(frozen=True)
-class Support:
-    affected: tuple[str, ...]
-    share_request: tuple[str, ...]
-    check_content: tuple[str, ...]
-    reporting_general: tuple[str, ...]
-    platforms: dict[str, PlatformRoute]
-
-
-@dataclass(frozen=True)
 class Content:
     modules: dict[str, Module]  # in menu order
     support: Support
@@ -184,78 +164,7 @@ class Content:
         return self.modules[ids[index + 1]] if index + 1 < len(ids) else None
 
 
-class _Problems:
-    """Collects located problems for one file."""
-
-    def __init__(self, file_label: str) -> None:
-        self.file_label = file_label
-        self.items: list[str] = []
-
-    def add(self, location: str, message: str) -> None:
-        self.items.append(f"{self.file_label}: {location}: {message}" if location else f"{self.file_label}: {message}")
-
-    def text(self, data: dict[str, Any], key: str, location: str, *, max_length: int | None = None) -> str:
-        """Returns data[key] if it is a non-empty string within max_length, else records a problem and returns ''."""
-        where = f"{location}: {key}" if location else key
-        if key not in data:
-            self.add(location, f"missing required key `{key}`")
-            return ""
-        value = data[key]
-        if not isinstance(value, str) or not value.strip():
-            self.add(location, f"`{key}` must be non-empty text, got {value!r}")
-            return ""
-        value = value.strip()
-        if max_length is not None and len(value) > max_length:
-            self.add(where, f"is {len(value)} characters; the limit is {max_length}, shorten it")
-        return value
-
-    def url(self, data: dict[str, Any], key: str, location: str, *, required: bool = True) -> str | None:
-        if key not in data and not required:
-            return None
-        value = self.text(data, key, location)
-        if value and (not value.startswith("https://") or any(ch.isspace() for ch in value)):
-            self.add(location, f"`{key}` must be one https:// link, got {value!r}")
-        return value or None
-
-    def mapping(self, value: Any, location: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.add(location, f"must be a mapping of keys to values, got {type(value).__name__}")
-            return {}
-        return value
-
-    def sequence(self, data: dict[str, Any], key: str, location: str) -> list[Any]:
-        value = data.get(key)
-        where = f"{location}: {key}" if location else key
-        if not isinstance(value, list) or not value:
-            self.add(where if key in data else location,
-                     "must be a non-empty list" if key in data else f"missing required key `{key}` (a list)")
-            return []
-        return value
-
-    def messages(self, data: dict[str, Any], location: str) -> tuple[str, ...]:
-        items = self.sequence(data, "messages", location)
-        texts = []
-        for index, item in enumerate(items):
-            if not isinstance(item, str) or not item.strip():
-                self.add(f"{location}.messages[{index}]", "must be non-empty text")
-            else:
-                texts.append(item.strip())
-        return tuple(texts)
-
-
-def _read_yaml(path: Path, problems: _Problems) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problems.add(where, f"is not valid YAML ({getattr(error, 'problem', error)})")
-    except UnicodeDecodeError:
-        problems.add("", "is not UTF-8 text; save it as UTF-8")
-    return None
-
-
-def _parse_question(raw: Any, location: str, problems: _Problems, *, check: bool = False) -> Question | None:
+def _parse_question(raw: Any, location: str, problems: Problems, *, check: bool = False) -> Question | None:
     """A quiz question, or (check=True) a pre/post check item, which also needs a `skill`."""
     data = problems.mapping(raw, location)
     if not data:
@@ -283,7 +192,7 @@ def _parse_question(raw: Any, location: str, problems: _Problems, *, check: bool
                     truth=truth, skill=skill, free_text=free_text)
 
 
-def _parse_options(data: dict[str, Any], location: str, question_type: str, problems: _Problems
+def _parse_options(data: dict[str, Any], location: str, question_type: str, problems: Problems
                    ) -> tuple[Option, ...]:
     raw_options = problems.sequence(data, "options", location)
     if raw_options and not 2 <= len(raw_options) <= len(OPTION_LETTERS):
@@ -312,7 +221,7 @@ def _parse_options(data: dict[str, Any], location: str, question_type: str, prob
     return tuple(options)
 
 
-def _feedback(data: dict[str, Any], keys: tuple[str, ...], location: str, problems: _Problems) -> dict[str, str]:
+def _feedback(data: dict[str, Any], keys: tuple[str, ...], location: str, problems: Problems) -> dict[str, str]:
     if "feedback" not in data:
         problems.add(location, f"missing required key `feedback` (a mapping with {', '.join(keys)})")
         return {}
@@ -320,7 +229,7 @@ def _feedback(data: dict[str, Any], keys: tuple[str, ...], location: str, proble
     return {key: problems.text(feedback, key, f"{location}: feedback", max_length=MAX_FEEDBACK) for key in keys}
 
 
-def _parse_judgement(data: dict[str, Any], location: str, problems: _Problems) -> tuple[str | None, tuple[Option, ...]]:
+def _parse_judgement(data: dict[str, Any], location: str, problems: Problems) -> tuple[str | None, tuple[Option, ...]]:
     """A judgement item becomes two fixed options: A "Likely genuine", B "Likely fabricated or misleading"."""
     if "options" in data:
         problems.add(location, "a judgement item has no `options`: its buttons are always "
@@ -340,7 +249,7 @@ def _parse_judgement(data: dict[str, Any], location: str, problems: _Problems) -
     return truth, options
 
 
-def _phrases(data: dict[str, Any], location: str, problems: _Problems) -> tuple[str, ...]:
+def _phrases(data: dict[str, Any], location: str, problems: Problems) -> tuple[str, ...]:
     phrases = []
     for index, phrase in enumerate(problems.sequence(data, "phrases", location)):
         if not isinstance(phrase, str) or not phrase.strip():
@@ -353,7 +262,7 @@ def _phrases(data: dict[str, Any], location: str, problems: _Problems) -> tuple[
     return tuple(phrases)
 
 
-def _parse_free_text(data: dict[str, Any], location: str, problems: _Problems) -> FreeText | None:
+def _parse_free_text(data: dict[str, Any], location: str, problems: Problems) -> FreeText | None:
     if "options" in data:
         problems.add(location, "a free_text question has no `options`; learners type the answer")
     concepts = []
@@ -379,7 +288,7 @@ def _parse_free_text(data: dict[str, Any], location: str, problems: _Problems) -
     return FreeText(concepts=tuple(concepts), near_misses=tuple(near_misses), answer=answer, **feedback)
 
 
-def _parse_check(data: dict[str, Any], key: str, problems: _Problems) -> tuple[Question, ...]:
+def _parse_check(data: dict[str, Any], key: str, problems: Problems) -> tuple[Question, ...]:
     if key not in data:
         return ()
     items = tuple(
@@ -391,7 +300,7 @@ def _parse_check(data: dict[str, Any], key: str, problems: _Problems) -> tuple[Q
     return items
 
 
-def _parse_synonyms(data: dict[str, Any], problems: _Problems) -> dict[str, tuple[str, ...]]:
+def _parse_synonyms(data: dict[str, Any], problems: Problems) -> dict[str, tuple[str, ...]]:
     raw = problems.mapping(data.get("synonyms", {}), "synonyms")
     synonyms = {}
     for word, alternatives in raw.items():
@@ -403,7 +312,7 @@ def _parse_synonyms(data: dict[str, Any], problems: _Problems) -> dict[str, tupl
     return synonyms
 
 
-def _parse_module(path: Path, raw: Any, problems: _Problems) -> Module | None:
+def _parse_module(path: Path, raw: Any, problems: Problems) -> Module | None:
     data = problems.mapping(raw, "")
     if not data:
         return None
@@ -450,7 +359,7 @@ def _parse_module(path: Path, raw: Any, problems: _Problems) -> Module | None:
     )
 
 
-def _check_parallel(pre_check: tuple[Question, ...], post_check: tuple[Question, ...], problems: _Problems) -> None:
+def _check_parallel(pre_check: tuple[Question, ...], post_check: tuple[Question, ...], problems: Problems) -> None:
     """The post-check must test the same skills as the pre-check, item by item, with different questions."""
     if len(pre_check) != len(post_check):
         problems.add("post_check", f"has {len(post_check)} items but pre_check has {len(pre_check)}; "
@@ -463,44 +372,6 @@ def _check_parallel(pre_check: tuple[Question, ...], post_check: tuple[Question,
         if before.prompt.lower() == after.prompt.lower():
             problems.add(f"post_check[{index}] ({after.id})",
                          "repeats the pre-check question; use a different scenario for the same skill")
-
-
-def _parse_support(raw: Any, problems: _Problems) -> Support | None:
-    data = problems.mapping(raw, "")
-    if not data:
-        return None
-    sections = {}
-    for key in ("affected", "share_request", "check_content"):
-        if key not in data:
-            problems.add("", f"missing required key `{key}`")
-            continue
-        sections[key] = problems.messages(problems.mapping(data[key], key), key)
-    reporting = problems.mapping(data.get("reporting", {}), "reporting")
-    general = problems.messages(problems.mapping(reporting.get("general", {}), "reporting.general"),
-                                "reporting.general")
-    raw_platforms = problems.mapping(reporting.get("platforms", {}), "reporting.platforms")
-    platforms = {}
-    for platform in PLATFORMS:
-        location = f"reporting.platforms.{platform}"
-        if platform not in raw_platforms:
-            problems.add("reporting.platforms", f"missing platform `{platform}`")
-            continue
-        entry = problems.mapping(raw_platforms[platform], location)
-        name = problems.text(entry, "name", location)
-        steps = problems.text(entry, "steps", location, max_length=MAX_LESSON_TEXT)
-        help_url = problems.url(entry, "help_url", location, required=False)
-        platforms[platform] = PlatformRoute(platform=platform, name=name, steps=steps, help_url=help_url)
-    for unknown in sorted(set(raw_platforms) - set(PLATFORMS)):
-        problems.add("reporting.platforms", f"unknown platform `{unknown}`; platforms: {', '.join(PLATFORMS)}")
-    if len(sections) != 3:
-        return None
-    return Support(
-        affected=sections["affected"],
-        share_request=sections["share_request"],
-        check_content=sections["check_content"],
-        reporting_general=general,
-        platforms=platforms,
-    )
 
 
 def _check_unique_ids(modules: list[tuple[Path, Module]], problems: list[str]) -> None:
@@ -536,20 +407,20 @@ def load_content(directory: Path) -> Content:
     if not module_paths:
         problems.append(f"{directory}: no module files (*.yml) found")
     for path in module_paths:
-        file_problems = _Problems(f"{directory.name}/{path.name}")
-        raw = _read_yaml(path, file_problems)
+        file_problems = Problems(f"{directory.name}/{path.name}")
+        raw = read_yaml(path, file_problems)
         module = _parse_module(path, raw, file_problems) if not file_problems.items else None
         problems.extend(file_problems.items)
         if module is not None:
             modules.append((path, module))
     support_path = directory / SUPPORT_FILE
-    support_problems = _Problems(f"{directory.name}/{SUPPORT_FILE}")
+    support_problems = Problems(f"{directory.name}/{SUPPORT_FILE}")
     if not support_path.is_file():
         support_problems.add("", "file not found; it holds the support answers (see quizzes/README.md)")
     else:
-        raw = _read_yaml(support_path, support_problems)
+        raw = read_yaml(support_path, support_problems)
         if not support_problems.items:
-            support = _parse_support(raw, support_problems)
+            support = parse_support(raw, support_problems)
     problems.extend(support_problems.items)
     _check_unique_ids(modules, problems)
     if problems or support is None:

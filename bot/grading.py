@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator, Literal, Mapping, Sequence
 
 from bot.content import Concept, FreeText, Question
-from bot.lemmas import Word, is_known_word, load_pipeline, words
+from bot.lemmas import Word, is_known_word, load_pipeline, one_edit_apart, words
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -260,8 +260,8 @@ def _misspelt(typed: str, wanted: str) -> bool:
     """A slip of one letter (added, dropped, changed; two neighbours swapped) on a word of 5+ letters, or on a
     4-letter word only a swap or a doubled letter ("stpo", "stopp"): other slips there make other words."""
     if len(wanted) >= MIN_TYPO_LENGTH:
-        return _one_edit_apart(typed, wanted)
-    return len(wanted) == 4 and _one_edit_apart(typed, wanted) and (
+        return one_edit_apart(typed, wanted)
+    return len(wanted) == 4 and one_edit_apart(typed, wanted) and (
         len(typed) == 4 and sorted(typed) == sorted(wanted)
         or any(typed[:i] + typed[i + 1:] == wanted and typed[i] == typed[i - 1] for i in range(1, len(typed))))
 
@@ -315,16 +315,3 @@ def _within(inner: Span, outer: Span) -> bool:
 
 def _inside_longer(span: Span, others: list[Span]) -> bool:
     return any(_within(span, other) and other[1] - other[0] > span[1] - span[0] for other in others)
-
-
-def _one_edit_apart(typed: str, wanted: str) -> bool:
-    """Whether one letter added, dropped or changed, or two neighbours swapped, turns `typed` into `wanted`."""
-    if typed == wanted or abs(len(typed) - len(wanted)) > 1:
-        return typed == wanted
-    if len(typed) == len(wanted):
-        diffs = [index for index, (a, b) in enumerate(zip(typed, wanted)) if a != b]
-        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                                   and typed[diffs[0]] == wanted[diffs[1]] and typed[diffs[1]] == wanted[diffs[0]])
-    shorter, longer = sorted((typed, wanted), key=len)
-    index = next((i for i, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
-    return shorter[index:] == longer[index + 1:]

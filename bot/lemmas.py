@@ -90,3 +90,16 @@ def _lemmatizer(nlp: "Language"):
 def _lemma_table(nlp: "Language"):
     table = _lemmatizer(nlp).lookups.get_table("lemma_lookup")  # inflected form -> lemma, keyed by hash
     return table, frozenset(table.values())
+
+
+def one_edit_apart(typed: str, wanted: str) -> bool:
+    """Whether one letter added, dropped or changed, or two neighbours swapped, turns `typed` into `wanted`."""
+    if typed == wanted or abs(len(typed) - len(wanted)) > 1:
+        return typed == wanted
+    if len(typed) == len(wanted):
+        diffs = [index for index, (a, b) in enumerate(zip(typed, wanted)) if a != b]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and typed[diffs[0]] == wanted[diffs[1]] and typed[diffs[1]] == wanted[diffs[0]])
+    shorter, longer = sorted((typed, wanted), key=len)
+    index = next((i for i, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
+    return shorter[index:] == longer[index + 1:]

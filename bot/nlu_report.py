@@ -1,7 +1,8 @@
 """Summarises an NLU evaluation run (scripts/nlu_eval.py) of two configurations, ours and Rasa's default, as Markdown.
 
-Reads, per configuration, Rasa's held-out and cross-validation reports (intent_report.json, intent_errors.json,
-<extractor>_report.json), the harness's predictions.json (one timed parse per held-out message) and meta.json.
+Reads, per configuration, Rasa's reports on the held-out split, the safety split and cross-validation
+(intent_report.json, intent_errors.json, <extractor>_report.json), the harness's predictions.json (one parse per
+message, timed on the held-out split, with whether the safety net's cues fire) and meta.json.
 Plain Python: no Rasa import, so the figures can be recomputed and tested without a model.
 """
 from __future__ import annotations
@@ -13,7 +14,10 @@ from pathlib import Path
 from typing import Iterable
 
 CONFIG_NAMES = ("ours", "default")
-SAFETY_INTENTS = ("affected", "share_request")
+SAFETY_INTENTS = ("affected", "help_friend", "shared_regret", "share_request")
+# The intents that lead to support: a message of one read as another still reaches support, one tap from its role.
+SUPPORT_FAMILY = ("affected", "help_friend", "shared_regret")
+SPLITS = ("heldout", "safety")  # evaluated splits; "cv" is cross-validation
 ENTITIES = ("platform", "module", "option", "join_code")
 SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 # Candidate FallbackClassifier settings shown in the summary, to choose them from the numbers.
@@ -24,8 +28,11 @@ AMBIGUITY_THRESHOLDS = (0.0, 0.05, 0.1)
 # 0.938 / 0.958, affected precision 0.978 / 0.979, share_request recall 1.000 / 1.000, platform 1.000 / 1.000, module
 # 0.965 / 0.864, option 0.967 / 0.935 (the two trainings differ most on the rare module entities). Floors sit two to
 # four messages below the bot model's figures, so retraining noise is not a failure but a real regression is.
-CI_FLOORS = {"intent macro F1": 0.93, "intent accuracy": 0.93, "affected recall": 0.92, "affected precision": 0.93,
-             "share_request recall": 0.93, "platform F1": 0.97, "module F1": 0.80, "option F1": 0.90}
+CI_FLOORS = {
+    "heldout": {"intent macro F1": 0.93, "intent accuracy": 0.93, "affected recall": 0.92, "affected precision": 0.93,
+                "share_request recall": 0.93, "platform F1": 0.97, "module F1": 0.80, "option F1": 0.90},
+    "safety": {"affected recall": 0.90, "affected precision": 0.90},
+}
 
 
 class ResultsError(FileNotFoundError):
@@ -54,8 +61,11 @@ def load_results(out_dir: Path, *, names: Iterable[str] | None = None) -> dict[s
         run_dir = Path(out_dir) / name
         if names is None and name != "ours" and not run_dir.is_dir():
             continue
-        run = {"meta": _load(run_dir / "meta.json"), "heldout": _load_split(run_dir / "heldout")}
-        run["heldout"]["predictions"] = _load(run_dir / "heldout" / "predictions.json")
+        run = {"meta": _load(run_dir / "meta.json")}
+        for split_name in SPLITS:
+            if split_name == "heldout" or (run_dir / split_name).is_dir():
+                run[split_name] = _load_split(run_dir / split_name)
+                run[split_name]["predictions"] = _load(run_dir / split_name / "predictions.json")
         if (run_dir / "cv").is_dir():
             run["cv"] = _load_split(run_dir / "cv")
         results[name] = run
@@ -70,6 +80,28 @@ def safety(split: dict, intent: str) -> dict[str, float]:
     false_positives = sum(error["intent_prediction"]["name"] == intent for error in split["errors"])
     return {"recall": row["recall"], "precision": row["precision"], "fp_rate": false_positives / others,
             "false_positives": false_positives, "others": others}
+
+
+def support_routing(predictions: list[dict]) -> dict[str, float]:
+    """RETURNS (dict): recall and precision of reaching support at all: a message of SUPPORT_FAMILY read as any
+    intent of it (the friend read as the person shown still gets support, with a button to switch)."""
+    expected = [p for p in predictions if p["intent"] in SUPPORT_FAMILY]
+    predicted = [p for p in predictions if p["predicted"] in SUPPORT_FAMILY]
+    return {"recall": sum(p["predicted"] in SUPPORT_FAMILY for p in expected) / max(len(expected), 1),
+            "precision": sum(p["intent"] in SUPPORT_FAMILY for p in predicted) / max(len(predicted), 1)}
+
+
+def safety_net(predictions: list[dict]) -> dict[str, int]:
+    """What the input channel's safety net does on a split: it adds a "Get help" button when the cues fire
+    (bot.situation) on a message NLU read outside SUPPORT_FAMILY.
+
+    RETURNS (dict): affected messages NLU missed (`missed`), of them the net caught (`caught`); other messages
+    (`others`), and those it would add the button to needlessly (`false_alarms`).
+    """
+    missed = [p for p in predictions if p["intent"] == "affected" and p["predicted"] not in SUPPORT_FAMILY]
+    others = [p for p in predictions if p["intent"] not in SUPPORT_FAMILY]
+    return {"missed": len(missed), "caught": sum(p["safety_cues"] for p in missed), "others": len(others),
+            "false_alarms": sum(p["safety_cues"] and p["predicted"] not in SUPPORT_FAMILY for p in others)}
 
 
 def _f1(true_positives: int, predicted: int, expected: int) -> float:
@@ -108,14 +140,22 @@ def _cv_entity_f1(split: dict) -> dict[str, float]:
 
 
 def figures(run: dict, split_name: str) -> dict[str, float]:
-    """RETURNS (dict): the headline figures of one configuration on "heldout" or "cv", by name."""
+    """RETURNS (dict): the headline figures of one configuration on "heldout", "safety" or "cv", by name (an intent
+    the split has no message of gets no figures)."""
     split = run[split_name]
     found = {"intent macro F1": split["intents"]["macro avg"]["f1-score"],
              "intent accuracy": split["intents"]["accuracy"]}
     for intent in SAFETY_INTENTS:
+        if intent not in split["intents"]:
+            continue
         measured = safety(split, intent)
         for key, label in (("recall", "recall"), ("precision", "precision"), ("fp_rate", "false-positive rate")):
             found[f"{intent} {label}"] = measured[key]
+    if "predictions" in split:
+        routing = support_routing(split["predictions"])
+        found["support (any role) recall"], found["support (any role) precision"] = routing["recall"], routing["precision"]
+    if split_name == "safety":
+        return found
     entities = entity_f1(split["predictions"]) if split_name == "heldout" else _cv_entity_f1(split)
     found.update({f"{label} F1": entities.get(label, 0.0) for label in ENTITIES})
     if split_name == "heldout":
@@ -136,11 +176,14 @@ def headline_ratios(results: dict[str, dict]) -> dict[str, str]:
             for name, value in ours.items() if name in default}
 
 
-def check_floors(run: dict, floors: dict[str, float]) -> list[str]:
-    """RETURNS (list): one line per held-out figure of `run` below its floor; empty when none regressed."""
-    found = figures(run, "heldout")
-    return [f"{name} is {found[name]:.3f}, below the floor {floor:.2f} (bot.nlu_report.CI_FLOORS)"
-            for name, floor in floors.items() if found[name] < floor]
+def check_floors(run: dict, floors: dict[str, dict[str, float]]) -> list[str]:
+    """RETURNS (list): one line per figure of `run` below its floor (floors per split); empty when none regressed."""
+    problems = []
+    for split_name, split_floors in floors.items():
+        found = figures(run, split_name)
+        problems += [f"{name} ({split_name}) is {found[name]:.3f}, below the floor {floor:.2f} "
+                     "(bot.nlu_report.CI_FLOORS)" for name, floor in split_floors.items() if found[name] < floor]
+    return problems
 
 
 def fallback_table(predictions: list[dict]) -> list[dict]:
@@ -213,9 +256,26 @@ def _safety(results: dict[str, dict], split_name: str) -> list[str]:
     lines = ["| config | intent | recall | precision | others misread as it |", "| --- | --- | --- | --- | --- |"]
     for name, run in results.items():
         for intent in SAFETY_INTENTS:
+            if intent not in run[split_name]["intents"]:
+                continue
             s = safety(run[split_name], intent)
             lines.append(f"| {name} | {intent} | {s['recall']:.3f} | {s['precision']:.3f} | "
                          f"{s['false_positives']} of {s['others']} ({s['fp_rate']:.2%}) |")
+        if "predictions" in run[split_name]:
+            routing = support_routing(run[split_name]["predictions"])
+            lines.append(f"| {name} | support, any role | {routing['recall']:.3f} | {routing['precision']:.3f} | - |")
+    return lines
+
+
+def _safety_net(results: dict[str, dict]) -> list[str]:
+    lines = ["| config | split | `affected` missed by NLU | caught by the net | other messages | false alarms |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, run in results.items():
+        for split_name in SPLITS:
+            if split_name in run:
+                net = safety_net(run[split_name]["predictions"])
+                lines.append(f"| {name} | {split_name} | {net['missed']} | {net['caught']} | {net['others']} | "
+                             f"{net['false_alarms']} ({net['false_alarms'] / max(net['others'], 1):.1%}) |")
     return lines
 
 
@@ -250,6 +310,19 @@ def summarise(results: dict[str, dict]) -> str:
              "### Confusion matrices (held-out)", "",
              *[f"- {name}: [{name}/heldout/intent_confusion_matrix.png]({name}/heldout/intent_confusion_matrix.png)"
                for name in results], ""]
+    if all("safety" in run for run in results.values()):
+        lines += ["## Safety split", "",
+                  "`tests/nlu/safety_data.yml`: the person shown, friends and adults helping, people who shared, and "
+                  "near-misses (checking a leak, asking for it, reporting in general, ordinary photo talk), written "
+                  "by a different hand than the training data and never trained on.", "",
+                  *_comparison(results, "safety"), "", "### Safety-critical intents (safety split)", "",
+                  *_safety(results, "safety"), "", "### Per intent (safety split)", "", *_per_intent(results, "safety"),
+                  ""]
+    lines += ["## Safety net", "",
+              "The input channel adds \"Is this happening to you? Get help\" when a message has safety cues "
+              "(first person and images with leaked/posted/shared, threats, blackmail or deepfakes; bot.situation) "
+              "but NLU read it outside support. Caught: `affected` messages NLU missed that get the button. False "
+              "alarms: other messages that would get it.", "", *_safety_net(results), ""]
     predictions = results["ours"]["heldout"]["predictions"]
     lines += ["## Fallback thresholds (ours, held-out)", "",
               "Top intent confidence of right and wrong predictions:", "",

@@ -10,7 +10,10 @@
 - an optional `metadata.message_id` from the client, so a retried message is recorded once;
 - after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store;
 - a turn that produced no reply at all (Rasa logs a failed custom action, e.g. the action server is down, and sends
-  nothing) gets "I'm having trouble, try again in a moment" instead of silence.
+  nothing) gets "I'm having trouble, try again in a moment" instead of silence;
+- the safety net: a message that sounds like someone's own images are shared, threatened or faked (bot.situation)
+  but that NLU read as something other than support gets one more message, "Is this happening to you? Get help",
+  whose button opens support. It is added to the conversation like any reply, so its button counts as offered.
 """
 from __future__ import annotations
 
@@ -28,9 +31,13 @@ from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
+from bot import lemmas
 from bot.config import Settings
+from bot.content import load_content
 from bot.inbound import TROUBLE_REPLY, clean_message_id, might_be_payload, screen_message
 from bot.message_rate import SLOW_DOWN_REPLY, MessageRateLimit, MessageRateLimiter, slow_down_error
+from bot.situation import safety_cues
+from bot.support import GET_HELP_PAYLOAD, SUPPORT_INTENTS, SafetyNet
 from channels import performance
 
 logger = logging.getLogger(__name__)
@@ -68,12 +75,14 @@ class _TurnReplies(OutputChannel):
     def __init__(self, output: OutputChannel) -> None:
         self.output = output
         self.responses: list[str | None] = []  # each reply's response name (utter_...), None for plain text
+        self.payloads: set[str] = set()  # the buttons offered
 
     def name(self) -> str:  # the channel name picks channel-specific response variations
         return self.output.name()
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.responses.append(message.get("utter_action"))
+        self.payloads.update(button.get("payload", "") for button in message.get("buttons") or [])
         await self.output.send_response(recipient_id, message)
 
 
@@ -130,7 +139,9 @@ class _Guard:
 
     def __init__(self, *, count_rate: bool) -> None:
         self.app: Sanic | None = None
-        self.max_chars = Settings.from_env().max_message_chars
+        settings = Settings.from_env()
+        self.max_chars = settings.max_message_chars
+        self.safety_net: SafetyNet = load_content(settings.content_dir).support.safety_net
         self.limiter = sender_limiter()  # read now, so a bad setting stops the server at start
         self.count_rate = count_rate
 
@@ -144,6 +155,7 @@ class _Guard:
             agent = self._agent()
             if agent and agent.tracker_store:
                 performance.use_wal(_innermost(agent.tracker_store))
+            lemmas.warm_up()  # the safety net reads messages with the project's spaCy pipeline
             performance.freeze_loaded_objects()
 
     def _agent(self) -> Any:
@@ -187,8 +199,23 @@ class _Guard:
                 # would otherwise save its whole copy of the history back after the erasure.
                 async with agent.lock_store.lock(message.sender_id):
                     await erase_conversation(tracker_store, message.sender_id)
+            elif (tracker_store and GET_HELP_PAYLOAD not in replies.payloads and not result.text.startswith("/")
+                  and safety_cues(result.text).about_the_writer):
+                await self._offer_help(agent, message)
 
         return screened
+
+    async def _offer_help(self, agent: Any, message: UserMessage) -> None:
+        """The safety net, when NLU read the message as something other than support and no support question waits."""
+        button = {"title": self.safety_net.button, "payload": GET_HELP_PAYLOAD}
+        async with agent.lock_store.lock(message.sender_id):
+            tracker = await agent.tracker_store.retrieve(message.sender_id)
+            if tracker is None or tracker.active_loop_name or \
+                    tracker.latest_message.intent.get("name") in SUPPORT_INTENTS:
+                return
+            tracker.update(BotUttered(self.safety_net.text, {"buttons": [button]}))
+            await agent.tracker_store.save(tracker)
+        await message.output_channel.send_text_with_buttons(message.sender_id, self.safety_net.text, [button])
 
 
 def _body_problem(request: Request) -> str | None:

@@ -1,11 +1,12 @@
 """NLU evaluation harness (`make eval`, `make eval-ci`): our config.yml and Rasa's default pipeline, side by side.
 
-For each configuration: train on data/nlu (timed), evaluate on the held-out split tests/nlu/test_data.yml with Rasa's
-evaluation (reports, errors, confusion matrix) and keep every message's prediction (predictions.json). With --folds N,
-also Rasa's N-fold cross-validation on data/nlu. Then all models are loaded in one process and time the parse of every
-held-out message, interleaved. Finally writes summary.md with bot.nlu_report and prints the ours/default ratios.
+For each configuration: train on data/nlu (timed), evaluate on the held-out split tests/nlu/test_data.yml and on the
+safety split tests/nlu/safety_data.yml with Rasa's evaluation (reports, errors, confusion matrix) and keep every
+message's prediction (predictions.json, with whether the safety net's cues fire on it). With --folds N, also Rasa's
+N-fold cross-validation on data/nlu. Then all models are loaded in one process and time the parse of every held-out
+message, interleaved. Finally writes summary.md with bot.nlu_report and prints the ours/default ratios.
 
-Results: OUT/<config>/heldout/, OUT/<config>/cv/, OUT/<config>/meta.json, OUT/summary.md.
+Results: OUT/<config>/heldout/, OUT/<config>/safety/, OUT/<config>/cv/, OUT/<config>/meta.json, OUT/summary.md.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from bot.nlu_report import CI_FLOORS, check_floors, headline_ratios, load_result
 CONFIGS = {"ours": ROOT / "config.yml", "default": ROOT / "tests/nlu/config_default.yml"}
 TRAIN_DATA = ROOT / "data/nlu"
 TEST_DATA = ROOT / "tests/nlu/test_data.yml"
+SPLITS = {"heldout": TEST_DATA, "safety": ROOT / "tests/nlu/safety_data.yml"}
 WARM_UP_PARSES = 5  # the first parses build TensorFlow graphs; they are not what a learner waits for
 TIMING_ROUNDS = 3
 
@@ -73,23 +75,26 @@ def _held_out_texts() -> list[str]:
     return [example.get("text") for example in load_data(str(TEST_DATA)).intent_examples]
 
 
-async def _evaluate(model: Path, out_dir: Path) -> list[dict]:
+async def _evaluate(model: Path, split: Path, out_dir: Path) -> list[dict]:
     from rasa.core.agent import Agent
     from rasa.nlu.classifiers.fallback_classifier import is_fallback_classifier_prediction, undo_fallback_prediction
     from rasa.nlu.test import run_evaluation
     from rasa.shared.nlu.training_data.loading import load_data
 
+    from bot.situation import safety_cues
+
     _configure_rasa_logging()
     agent = Agent.load(str(model))
-    await run_evaluation(str(TEST_DATA), agent.processor, output_directory=str(out_dir), errors=True)
+    await run_evaluation(str(split), agent.processor, output_directory=str(out_dir), errors=True)
     predictions = []
-    for example in load_data(str(TEST_DATA)).intent_examples:
+    for example in load_data(str(split)).intent_examples:
         parsed = await agent.parse_message(example.get("text"))
         # Rasa's reports score the classifier with the fallback undone; keep both so thresholds can be chosen.
         classified = undo_fallback_prediction(parsed) if is_fallback_classifier_prediction(parsed) else parsed
         predictions.append({
             "text": example.get("text"), "intent": example.get("intent"),
             "predicted": classified["intent"]["name"], "fallback": is_fallback_classifier_prediction(parsed),
+            "safety_cues": safety_cues(example.get("text")).about_the_writer,
             "ranking": [[row["name"], row["confidence"]] for row in classified.get("intent_ranking", [])[:3]],
             "entities": [{key: entity[key] for key in ("entity", "start", "end", "value")}
                          for entity in example.get("entities", [])],
@@ -98,9 +103,9 @@ async def _evaluate(model: Path, out_dir: Path) -> list[dict]:
     return predictions
 
 
-def evaluate_heldout(model: Path, out_dir: Path) -> None:
-    """Writes Rasa's held-out reports and predictions.json (every message's prediction) to out_dir."""
-    predictions = asyncio.run(_evaluate(model, out_dir))
+def evaluate_split(model: Path, split: Path, out_dir: Path) -> None:
+    """Writes Rasa's reports on one split and predictions.json (every message's prediction) to out_dir."""
+    predictions = asyncio.run(_evaluate(model, split, out_dir))
     (out_dir / "predictions.json").write_text(json.dumps(predictions, indent=1), encoding="utf-8")
 
 
@@ -163,7 +168,7 @@ def main() -> int:
     parser.add_argument("--skip-default", action="store_true",
                         help="Evaluate ours only (the summary then has no default column or ratios).")
     parser.add_argument("--check", action="store_true",
-                        help="Exit 1 if a held-out figure of ours is below its floor in bot.nlu_report.CI_FLOORS.")
+                        help="Exit 1 if a figure of ours is below its floor in bot.nlu_report.CI_FLOORS.")
     args = parser.parse_args()
     if args.folds == 1 or args.folds < 0:
         parser.error("--folds must be 0 (no cross-validation) or at least 2")
@@ -175,7 +180,8 @@ def main() -> int:
         meta = {"config": str(config.relative_to(ROOT))}
         model = models[name] = reused[name] if name in reused else train(config, args.out / "models", name)
         meta["model"], meta["train_seconds"] = str(model), train_seconds(model)
-        evaluate_heldout(model, run_dir / "heldout")
+        for split_name, split in SPLITS.items():
+            evaluate_split(model, split, run_dir / split_name)
         if args.folds:
             meta["cv_folds"], meta["cv_seconds"] = args.folds, cross_validate(config, args.folds, run_dir / "cv")
         (run_dir / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")

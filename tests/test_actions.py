@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions, runtime
+from actions import actions, runtime, support
 from actions.replies import payload
 from bot.cohorts import Cohorts
 
@@ -116,10 +116,13 @@ def test_stop_then_greet_offers_to_continue(dispatcher, tutor_at_first_question)
     assert responses(welcome) == ["utter_welcome_back"]
 
 
-def test_affected_gets_support_and_no_quiz(dispatcher):
-    run(actions.ActionSupportAffected, dispatcher, tracker("someone posted my pics", "affected"))
-    assert [message["text"] for message in dispatcher.messages] == ["It is not your fault."]
-    assert not any(message.get("buttons") for message in dispatcher.messages)
+def test_affected_gets_support_and_no_quiz(dispatcher, tutor_at_first_question):
+    events = run(support.ActionSupportAffected, dispatcher, tracker("someone posted my pics", "affected"))
+    assert [message["text"] for message in dispatcher.messages] == [
+        "It is not your fault. Take It Down or StopNCII.org help anywhere."]
+    assert not any(message.get("buttons") for message in dispatcher.messages)  # the form asks next
+    assert {"event": "slot", "name": "support_threats", "value": False, "timestamp": None} in events
+    assert tutor_at_first_question.current_step("ana").question.id == "t_q1"  # the quiz waits, untouched
 
 
 def test_share_request_is_refused_with_a_way_to_support(dispatcher, tutor):
@@ -225,8 +228,14 @@ def test_every_response_used_exists_in_domain():
         used.update(re.findall(r'"(utter_[a-z_]+)"', path.read_text()))
     used.discard("utter_action")
     assert used <= set(domain["responses"]), used - set(domain["responses"])
-    assert {name for name in domain["actions"]} == {cls().name() for cls in actions.TutorAction.__subclasses__()} | {
-        "action_ask_delete_data"}
+    import inspect
+
+    from rasa_sdk import Action
+    from rasa_sdk.utils import all_subclasses
+
+    defined = {cls().name() for cls in all_subclasses(Action)
+               if cls.__module__.startswith("actions.") and not inspect.isabstract(cls)}
+    assert set(domain["actions"]) == defined
 
 
 def test_response_variables_do_not_shadow_message_fields():
@@ -307,7 +316,7 @@ def test_buttons_and_support_still_work_at_a_free_text_question(dispatcher, lear
     assert responses(dispatcher)[0] == "utter_question_skipped"
     at_free_text_question_again = learning_tutor.current_step("ana").question.id == "c_q4"
     assert at_free_text_question_again
-    run(actions.ActionSupportAffected, dispatcher, tracker("someone leaked my pics", "affected"))
+    run(support.ActionSupportAffected, dispatcher, tracker("someone leaked my pics", "affected"))
     assert responses(dispatcher)[-1] == "text"  # the support messages, not an answer
 
 

@@ -67,3 +67,69 @@ def test_a_failed_turn_gets_an_answer_and_logs_no_text(fresh_limit, caplog):
         assert send(_Guard(count_rate=True), rasa, "zqSecretText") == [TROUBLE_REPLY]
     assert "A socketio message could not be handled: UnicodeEncodeError" in caplog.text
     assert "zqSecretText" not in caplog.text
+
+
+# The safety net: a message that sounds like the writer's own images are shared or threatened, which NLU read as
+# something else, gets one more message whose button opens support, recorded so the button counts as offered.
+
+class StandInAgent:
+    """What the guard uses of Rasa's agent: a tracker store and a lock store, in memory."""
+
+    def __init__(self) -> None:
+        from rasa.core.lock_store import InMemoryLockStore
+        from rasa.core.tracker_store import InMemoryTrackerStore
+        from rasa.shared.core.domain import Domain
+
+        self.tracker_store = InMemoryTrackerStore(Domain.empty())
+        self.lock_store = InMemoryLockStore()
+
+
+class StandInNlu(StandInRasa):
+    """Reads every message as `intent` and records the turn in the agent's tracker store, as Rasa does."""
+
+    def __init__(self, agent: StandInAgent, intent: str, *, active_loop: str | None = None) -> None:
+        super().__init__()
+        self.agent, self.intent, self.active_loop = agent, intent, active_loop
+
+    async def __call__(self, message: UserMessage) -> None:
+        from rasa.shared.core.events import ActiveLoop, BotUttered, UserUttered
+
+        tracker = await self.agent.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, intent={"name": self.intent, "confidence": 0.9}))
+        if self.active_loop:
+            tracker.update(ActiveLoop(self.active_loop))
+        tracker.update(BotUttered("ok", {"buttons": [{"title": "A) Stop", "payload": "/answer{\"option\":\"a\"}"}]}))
+        await self.agent.tracker_store.save(tracker)
+        await super().__call__(message)
+
+
+def guard_with(agent: StandInAgent) -> _Guard:
+    guard = _Guard(count_rate=False)
+    guard.app = type("App", (), {"ctx": type("Ctx", (), {"agent": agent})()})()
+    return guard
+
+
+def offered(agent: StandInAgent, sender: str = "ana") -> set[str]:
+    from channels.guarded import offered_payloads
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, offered_payloads(agent.tracker_store, sender)).result()
+
+
+def test_safety_net_offers_help_when_nlu_read_something_else(fresh_limit):
+    agent = StandInAgent()
+    guard = guard_with(agent)
+    replies = send(guard, StandInNlu(agent, "out_of_scope"), "my ex is threatening to post my nudes")
+    assert replies == ["ok", guard.safety_net.text]
+    assert offered(agent) == {"/answer{\"option\":\"a\"}", "/affected"}  # the quiz button and the net's button
+
+
+@pytest.mark.parametrize("text, intent, active_loop", [
+    ("my ex is threatening to post my nudes", "affected", None),  # NLU got it: support answers
+    ("my ex is threatening to post my nudes", "answer", "support_form"),  # a support question is waiting
+    ("how do i post a video on my story", "out_of_scope", None),  # no cue
+])
+def test_safety_net_stays_quiet_otherwise(fresh_limit, text, intent, active_loop):
+    agent = StandInAgent()
+    assert send(guard_with(agent), StandInNlu(agent, intent, active_loop=active_loop), text) == ["ok"]
+    assert "/affected" not in offered(agent)

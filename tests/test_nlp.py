@@ -5,7 +5,7 @@ import pytest
 import spacy
 
 from bot.config import SYNONYMS_FILE
-from bot.content import PLATFORMS
+from bot.support import PLATFORMS
 from bot.nlp import build_pipeline, ruler_patterns
 
 

@@ -1,0 +1,226 @@
+"""What a learner's message says about their situation, read without the NLU model.
+
+- `safety_cues`: does the message sound like the writer's own intimate images are being shared, threatened or
+  faked? A second line of defence that does not depend on the intent NLU chose (the input channel offers "Is this
+  happening to you? Get help" when it fires and NLU read something else), and how support tells threats apart.
+- `read_age`, `read_region`: the answers to the two support questions ("Were you under 18 in the images?", "Where
+  do you live?"), typed in a learner's own words ("im 15", "in the uk", "canada"). With answering=False (reading a
+  first message that was not an answer to the question) only unambiguous forms count: "us" or "no" mean nothing there.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.lemmas import Word, is_known_word, one_edit_apart, words
+
+UNDER_18, ADULT, UNSURE, SKIPPED = "under_18", "adult", "unsure", "skipped"
+AGE_GROUPS = (UNDER_18, ADULT, UNSURE, SKIPPED)
+ELSEWHERE = "elsewhere"
+REGIONS = ("uk", "us", "canada", "australia", "ireland", "new_zealand", ELSEWHERE)
+
+# Safety cues, as lemmas of the project's spaCy pipeline (lowercase), with the slang and misspellings learners type.
+FIRST_PERSON = frozenset("i me my mine myself im i'm ive i've we us our ours".split())
+IMAGERY = frozenset(
+    "pic pics picture pix picz pictur photo foto fotos photos phot image img imgs vid vids vidz video vidio clip "
+    "selfie selfies nude nudes nudez nudie nudies nood noods noodz n00ds n00dz naked sext sexts tape footage "
+    "recording snap snaps content porn".split())
+HARM = frozenset(
+    "leak leaked leakd leakt leeked leek post posted share shared spread upload uploaded forward forwarded airdrop "
+    "airdropped expose exposed circulate circulating publish publicise distribute repost reposted everywhere viral "
+    "around round".split())
+THREAT = frozenset(
+    "threaten threat threatening threating threatning blackmail blackmailing blackmailed blackmale blakmail "
+    "blackmial sextort sextorted sextorting sextortion sextorshun extort extorted extorting extortion ransom "
+    "unless".split())
+DEEPFAKE = frozenset("deepfake deepfaked deepfakes deepfaking faceswap faceswapped photoshop photoshopped morph "
+                     "morphed undress undressed".split())
+# "or else", "if i don't", and demands for money or more images, next to images or harm, make it a threat too.
+DEMAND = re.compile(r"\bor else\b|\bif i (?:don'?t|do not|dont)\b|\b(?:pay|money|cash|£|\$|€|gift ?cards?|crypto|"
+                    r"bitcoin|send (?:him |her |them )?more)\b")
+FAKED = re.compile(r"\b(?:fake|ai|edited|altered|generated)\b.{0,30}\b(?:nudes?|naked|porn|pics?|photos?|videos?)\b"
+                   r"|\b(?:put|pasted|edited|stuck|photoshopped) my face\b|\bdeep ?fake\b")
+MIN_TYPO_LENGTH = 5
+_SUBJECTS = frozenset("i we".split())
+_NEGATIONS = frozenset("not n't nt wont cant dont doesnt didnt wouldnt couldnt never".split())
+_AUXILIARIES = frozenset("do can could should would will may might must just also accidentally already even "
+                         "wanna gonna want".split())
+
+
+@dataclass(frozen=True)
+class SafetyCues:
+    first_person: bool
+    imagery: bool
+    harm: bool
+    threat: bool
+    deepfake: bool
+
+    @property
+    def about_the_writer(self) -> bool:
+        """Whether it sounds like the writer's own images are shared, threatened or faked (or, by the writer,
+        someone else's: a person who shared and regrets it needs support too)."""
+        return self.first_person and (self.threat or self.deepfake or (self.imagery and self.harm))
+
+
+def safety_cues(text: str) -> SafetyCues:
+    """Reads the cues of `text` (any length the channel passes; a few milliseconds)."""
+    typed = words(text)
+    lowered = _plain(text)
+    imagery = _any(typed, IMAGERY)
+    harm = any(_cue(word, HARM) and not _own_or_negated(typed, index) for index, word in enumerate(typed))
+    return SafetyCues(
+        first_person=any(word.text in FIRST_PERSON or word.lemma in FIRST_PERSON for word in typed),
+        imagery=imagery,
+        harm=harm,
+        threat=_any(typed, THREAT) or bool(DEMAND.search(lowered)) and (imagery or harm),
+        deepfake=_any(typed, DEEPFAKE) or bool(FAKED.search(lowered)),
+    )
+
+
+def _any(typed: tuple[Word, ...], vocabulary: frozenset[str]) -> bool:
+    return any(_cue(word, vocabulary) for word in typed)
+
+
+def _cue(word: Word, vocabulary: frozenset[str]) -> bool:
+    return word.text in vocabulary or word.lemma in vocabulary or _misspelt(word.text, vocabulary)
+
+
+def _own_or_negated(typed: tuple[Word, ...], index: int) -> bool:
+    """Whether the writer does it ("how do i post a video", "can i share pics") or it doesn't happen ("my videos
+    won't upload"): then sharing or posting is no harm done to the writer."""
+    before = [word for word in typed[max(0, index - 4):index] if word.lemma not in _AUXILIARIES]
+    if not before:
+        return False
+    previous = before[-1]
+    return (previous.text in _SUBJECTS or previous.lemma == "not" or previous.text in _NEGATIONS
+            or [word.text for word in before[-2:]] == ["how", "to"])
+
+
+def _misspelt(text: str, vocabulary: frozenset[str]) -> bool:
+    """One slip of a letter in a long cue word that is itself no English word ("leakked", "thretened")."""
+    return (len(text) >= MIN_TYPO_LENGTH and text.isalpha() and not is_known_word(text)
+            and any(len(cue) >= MIN_TYPO_LENGTH and one_edit_apart(text, cue) for cue in vocabulary))
+
+
+# Ages
+
+_NUMBER_WORDS = {word: number for number, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_AGE = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
+_I_AM = r"(?:i'?m|i am|im)\s+(?:only\s+|just\s+|now\s+)?"
+# The age in the images: "when i was 16", "i was 15 in them", "taken at 14".
+_AGE_THEN = re.compile(rf"\b(?:when i was|i was|was only|taken at|at age|at the age of)\s+{_AGE}\b")
+_AGE_NOW = re.compile(rf"\b{_I_AM}{_AGE}\b|\b(?:aged?)\s+{_AGE}\b|\b{_AGE}\s*(?:yo|y/o|yrs?|years?)\b")
+_MINOR = re.compile(rf"\b{_I_AM}(?:a minor|under ?18|under eighteen|underage|a teen(?:ager)?|a kid|a child|"
+                    r"in year \d+|in grade \d+|in high ?school|in middle school)\b")
+_ADULT = re.compile(rf"\b{_I_AM}(?:an adult|over ?18|over eighteen|a grown ?up)\b")
+# Only as answers to "Were you under 18 in the images?".
+_ANSWER_UNSURE = re.compile(r"\b(?:not sure|unsure|idk|i don'?t know|dont know|dunno|no idea|can'?t remember|"
+                            r"cant remember|don'?t remember|not certain|maybe)\b")
+_ANSWER_SKIP = re.compile(r"^(?:skip|pass|rather not say|i'?d rather not( say)?|prefer not to say|no comment)\b")
+_ANSWER_MINOR = re.compile(r"\b(?:under ?18|under eighteen|u18|minor|underage|teen|teenager|kid|child|"
+                           r"year \d+|grade \d+|school)\b")
+_ANSWER_ADULT = re.compile(r"\bover ?18\b|\b18 ?\+|\b18 or (?:older|over)\b|\badult\b|\bgrown ?up\b|"
+                           r"\bover eighteen\b|\bolder\b")
+_ANSWER_YES = re.compile(r"^(?:yes|yeah|yep|ya|yh|yup|y|i was|yes i was)$")
+_ANSWER_NO = re.compile(r"^(?:no|nope|nah|n|i wasn'?t|no i wasn'?t)$")
+
+
+def read_age(text: str, *, answering: bool) -> str | None:
+    """The age group in the images that `text` states: UNDER_18, ADULT, UNSURE or SKIPPED; None when it says none.
+
+    answering: `text` answers "Were you under 18 in the images?", so "yes", "not sure", "skip" or a bare "16"
+    count; otherwise only first-person statements do ("im 15", "i was 16 in them", "i'm an adult").
+    """
+    lowered = _plain(text, keep="'+")
+    if then := _AGE_THEN.search(lowered):
+        return _group(then.group(1))
+    if answering:
+        if _ANSWER_SKIP.search(lowered):
+            return SKIPPED
+        if _ANSWER_UNSURE.search(lowered):
+            return UNSURE
+        if _ANSWER_YES.match(lowered):
+            return UNDER_18
+        if _ANSWER_NO.match(lowered):
+            return ADULT
+    if now := _AGE_NOW.search(lowered):
+        return _group(next(group for group in now.groups() if group))
+    if _MINOR.search(lowered) or answering and _ANSWER_MINOR.search(lowered):
+        return UNDER_18
+    if _ADULT.search(lowered) or answering and _ANSWER_ADULT.search(lowered):
+        return ADULT
+    if answering and (number := re.search(rf"\b{_AGE}\b", lowered)):  # "16", "16, in ireland"
+        return _group(number.group(1))
+    return None
+
+
+def _group(age: str) -> str | None:
+    years = int(age) if age.isdigit() else _NUMBER_WORDS[age]
+    if not 5 <= years <= 99:
+        return None
+    return UNDER_18 if years < 18 else ADULT
+
+
+# Regions. Longer names are matched first, so "northern ireland" is the UK and "new south wales" Australia.
+
+_PLACES: dict[str, tuple[str, ...]] = {
+    "uk": ("uk", "united kingdom", "britain", "great britain", "british", "england", "english", "scotland",
+           "scottish", "wales", "welsh", "northern ireland", "northern irish", "london", "manchester", "birmingham",
+           "glasgow", "edinburgh", "cardiff", "belfast", "leeds", "liverpool", "bristol", "newcastle"),
+    "us": ("usa", "united states", "america", "american", "the states", "california", "texas", "florida",
+           "new york", "new jersey", "ohio", "illinois", "michigan", "arizona", "pennsylvania", "massachusetts",
+           "north carolina", "virginia", "new england", "chicago", "los angeles", "atlanta", "seattle"),
+    "canada": ("canada", "canadian", "ontario", "quebec", "british columbia", "alberta", "manitoba",
+               "saskatchewan", "nova scotia", "new brunswick", "newfoundland", "toronto", "vancouver", "montreal",
+               "ottawa", "calgary", "edmonton", "winnipeg"),
+    "australia": ("australia", "australian", "aussie", "new south wales", "nsw", "queensland", "tasmania",
+                  "sydney", "melbourne", "brisbane", "adelaide", "canberra"),
+    "ireland": ("ireland", "irish", "republic of ireland", "eire", "dublin", "cork", "galway", "limerick"),
+    "new_zealand": ("new zealand", "nz", "aotearoa", "kiwi", "auckland", "wellington", "christchurch"),
+    ELSEWHERE: ("germany", "france", "spain", "italy", "portugal", "netherlands", "belgium", "switzerland",
+                "austria", "poland", "sweden", "norway", "denmark", "finland", "greece", "romania", "ukraine",
+                "russia", "turkey", "india", "pakistan", "bangladesh", "sri lanka", "nepal", "china", "japan",
+                "korea", "philippines", "indonesia", "malaysia", "singapore", "thailand", "vietnam", "nigeria",
+                "ghana", "kenya", "south africa", "egypt", "morocco", "uae", "dubai", "saudi arabia", "qatar",
+                "brazil", "mexico", "argentina", "chile", "colombia", "peru", "jamaica", "europe", "asia", "africa",
+                "south america", "latin america", "middle east", "caribbean"),
+}
+# Only as answers to "Where do you live?": alone they mean other things ("they sent it to us").
+_ANSWER_PLACES: dict[str, tuple[str, ...]] = {
+    "uk": ("gb", "u k"), "us": ("us", "u s", "u s a", "states"), "canada": ("bc",),
+    "australia": ("aus", "oz", "straya"), "ireland": ("roi",),
+    ELSEWHERE: ("somewhere else", "elsewhere", "other", "another country", "none of those", "none of them",
+                "not listed", "different country", "abroad"),
+}
+_SKIP_PLACE = re.compile(r"^(?:skip|pass|rather not say|i'?d rather not( say)?|prefer not to say|no comment)\b")
+
+
+def read_region(text: str, *, answering: bool) -> str | None:
+    """The region `text` names (one of REGIONS), SKIPPED (answering only), or None when it names none or several.
+
+    answering: `text` answers "Where do you live?", so short forms ("us", "oz") and "somewhere else" count.
+    """
+    lowered = f" {_plain(text)} "
+    if answering and _SKIP_PLACE.search(lowered.strip()):
+        return SKIPPED
+    found: set[str] = set()
+    names = [(name, region) for region, places in _PLACES.items() for name in places]
+    if answering:
+        names += [(name, region) for region, places in _ANSWER_PLACES.items() for name in places]
+    for name, region in sorted(names, key=lambda pair: -len(pair[0])):
+        if f" {name} " in lowered:
+            found.add(region)
+            lowered = lowered.replace(f" {name} ", " ")  # "northern ireland" is not also "ireland"
+    return found.pop() if len(found) == 1 else None
+
+
+def _plain(text: str, *, keep: str = "'") -> str:
+    """Lowercase, without accents, with "u.k." as "uk" and other punctuation (but `keep`) as spaces."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = re.sub(r"\b([a-z])\.(?=[a-z]\b)", r"\1", text).replace(".", " ")
+    text = re.sub(rf"[^\w\s£$€{re.escape(keep)}]", " ", text)
+    return " ".join(text.split())
