@@ -9,7 +9,7 @@ import click
 from bot.cohorts import Cohorts
 from bot.config import DEFAULT_SPACY_MODEL_DIR, SYNONYMS_FILE, Settings
 from bot.content import load_content
-from bot.errors import PauseCheckError
+from bot.errors import ItemBankError, PauseCheckError
 from bot.formatting import progress_bar
 from bot.report import DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
 from bot.store import Cohort, ProgressStore, utc_now
@@ -229,18 +229,48 @@ def report(join_code: str, output_format: str, csv_table: str, out: Path | None,
 @click.option("--content-dir", type=click.Path(path_type=Path), default=None,
               help="Content folder (default: PAUSECHECK_CONTENT_DIR or quizzes/).")
 def validate_content(content_dir: Path | None) -> None:
-    """Check every content file against the schema in quizzes/README.md and list all problems.
+    """Check every content file against the schema and the item-bank rules in quizzes/README.md; list all problems.
 
     Example: python -m bot validate-content --content-dir quizzes
     """
+    from bot.item_bank import item_bank_problems  # reads lemmas: spaCy loads only for this command
+
     directory = content_dir or _settings().content_dir
     try:
         content = load_content(directory)
+        if problems := item_bank_problems(content):
+            raise ItemBankError(problems)
     except PauseCheckError as error:
         raise click.ClickException(str(error)) from error
     for module in content.modules.values():
         click.echo(f"{module.id}: {len(module.lessons)} lessons, {len(module.quiz)} questions")
     click.echo("Content is valid.")
+
+
+@cli.command("content-stats")
+@click.option("--content-dir", type=click.Path(path_type=Path), default=None,
+              help="Content folder (default: PAUSECHECK_CONTENT_DIR or quizzes).")
+def content_stats(content_dir: Path | None) -> None:
+    """Print each module's item types, how often the right option is the longest, words shown and reading time.
+
+    Example: python -m bot content-stats
+    """
+    from bot.item_bank import READING_WORDS_PER_MINUTE, module_stats
+
+    try:
+        content = load_content(content_dir or _settings().content_dir)
+    except PauseCheckError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{'module':<18} {'items':>5}  {'longest right':<15} {'words':>6} {'minutes':>7}  {'practice':<13} types")
+    for module in content.modules.values():
+        stats = module_stats(module)
+        types = ", ".join(f"{kind} {count}" for kind, count in sorted(stats.types.items()))
+        longest = f"{stats.longest_right}/{stats.choice_items} ({stats.longest_right_share:.0%})"
+        practice = f"{stats.practice_posts} ({stats.genuine_posts} genuine)"
+        click.echo(f"{module.id:<18} {sum(stats.types.values()):>5}  {longest:<15} {stats.words:>6,} "
+                   f"{stats.minutes:>7.1f}  {practice:<13} {types}")
+    click.echo(f"Words shown: what a learner reads answering every item right; minutes at "
+               f"{READING_WORDS_PER_MINUTE} words a minute.")
 
 
 @cli.command("build-spacy")

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.errors import ContentError
+from bot.practice import TRUTHS, Practice, parse_practice
 from bot.support import Support, parse_support
 from bot.validation import Problems, read_yaml
 
 SUPPORT_FILE = "support.yml"
 OPTION_LETTERS = "abcd"
 CHOICE_TYPES = ("single_choice", "true_false", "scenario")
-QUESTION_TYPES = (*CHOICE_TYPES, "judgement", "free_text")
-TRUTHS = ("genuine", "fabricated")
+QUESTION_TYPES = (*CHOICE_TYPES, "judgement", "free_text", "practice")
 # A judgement item's two buttons; B is the "signal" (a fabricated or misleading post) in signal-detection terms.
 JUDGEMENT_OPTIONS = {"genuine": "Likely genuine", "fabricated": "Likely fabricated or misleading"}
 SAID_FABRICATED = "b"  # the letter of "Likely fabricated or misleading"
@@ -72,16 +72,18 @@ class FreeText:
 @dataclass(frozen=True)
 class Question:
     """A quiz question or check item. Choice and judgement questions have options; free_text ones have
-    `free_text` instead. Judgement items also have `truth`; check items have `skill`."""
+    `free_text` instead; practice posts have `practice`, and their decisions as options. Judgement items and
+    practice posts also have `truth`; check items have `skill`."""
 
     id: str
     type: str
     prompt: str
     options: tuple[Option, ...]
     explanation: str
-    truth: str | None = None  # judgement items: "genuine" or "fabricated"
-    skill: str | None = None  # check items
+    truth: str | None = None  # judgement items and practice posts: "genuine" or "fabricated"
+    skill: str | None = None  # required on check items
     free_text: FreeText | None = None
+    practice: Practice | None = None  # practice posts: their options are the decisions
 
     @property
     def correct_option(self) -> Option:
@@ -177,19 +179,26 @@ def _parse_question(raw: Any, location: str, problems: Problems, *, check: bool 
         problems.add(location, f"`type` is {question_type!r}; use one of: {', '.join(QUESTION_TYPES)}")
     prompt = problems.text(data, "prompt", location, max_length=MAX_PROMPT)
     explanation = problems.text(data, "explanation", location, max_length=MAX_EXPLANATION)
-    skill = problems.text(data, "skill", location) if check else None
-    truth, free_text, options = None, None, ()
+    skill = problems.text(data, "skill", location) if check or "skill" in data else None
+    truth, free_text, options, practice = None, None, (), None
     if question_type == "judgement":
         truth, options = _parse_judgement(data, location, problems)
     elif question_type == "free_text":
         free_text = _parse_free_text(data, location, problems)
+    elif question_type == "practice":
+        if check:
+            problems.add(location, "a practice post belongs in the quiz, not in a check")
+        truth = _truth(data, location, problems)
+        practice = parse_practice(data, location, truth, problems)
+        options = tuple(Option(letter=letter, text=decision.label, correct=decision.correct, feedback=decision.feedback)
+                        for letter, decision in zip(OPTION_LETTERS, practice.decisions)) if practice else ()
     else:
         options = _parse_options(data, location, question_type, problems)
     complete = free_text is not None if question_type == "free_text" else bool(options)
     if not (question_id and prompt and explanation and complete) or (check and not skill):
         return None
     return Question(id=question_id, type=question_type, prompt=prompt, options=options, explanation=explanation,
-                    truth=truth, skill=skill, free_text=free_text)
+                    truth=truth, skill=skill, free_text=free_text, practice=practice)
 
 
 def _parse_options(data: dict[str, Any], location: str, question_type: str, problems: Problems
@@ -234,10 +243,7 @@ def _parse_judgement(data: dict[str, Any], location: str, problems: Problems) ->
     if "options" in data:
         problems.add(location, "a judgement item has no `options`: its buttons are always "
                                f"{' and '.join(repr(text) for text in JUDGEMENT_OPTIONS.values())}")
-    truth = data.get("truth")
-    if truth not in TRUTHS:
-        problems.add(location, f"`truth` must be `genuine` or `fabricated`, got {truth!r}")
-        truth = None
+    truth = _truth(data, location, problems)
     feedback = _feedback(data, ("right", "wrong"), location, problems)
     if truth is None or not feedback or not all(feedback.values()):
         return None, ()
@@ -247,6 +253,14 @@ def _parse_judgement(data: dict[str, Any], location: str, problems: Problems) ->
         for letter, judged in zip(OPTION_LETTERS, TRUTHS)
     )
     return truth, options
+
+
+def _truth(data: dict[str, Any], location: str, problems: Problems) -> str | None:
+    truth = data.get("truth")
+    if truth not in TRUTHS:
+        problems.add(location, f"`truth` must be `genuine` or `fabricated`, got {truth!r}")
+        return None
+    return truth
 
 
 def _phrases(data: dict[str, Any], location: str, problems: Problems) -> tuple[str, ...]:

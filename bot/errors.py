@@ -20,6 +20,16 @@ class ContentError(PauseCheckError):
         )
 
 
+class ItemBankError(PauseCheckError):
+    """The content loads but breaks item-bank rules (bot.item_bank); `problems` lists each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"The item bank breaks {len(problems)} rule{'s' if len(problems) != 1 else ''} "
+                         f"(quizzes/README.md, \"Item bank rules\"):\n{lines}")
+
+
 class UnknownLearner(PauseCheckError):
     """No progress is stored for this learner id."""
 
