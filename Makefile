@@ -28,7 +28,7 @@ MODEL := models/pause_check.tar.gz
 WIDGET := web/static/build/pause-check-widget.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_MODEL)
 
-.PHONY: help setup run chat test test-unit test-rasa eval eval-ci eval-grading bench bench-report demo-cohort clean
+.PHONY: help setup system-deps run chat test test-unit test-rasa eval eval-ci eval-grading bench bench-report demo-cohort clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -60,7 +60,10 @@ run: setup  ## Start the action server, the Rasa server and the learner website 
 chat: setup  ## Terminal chat with the bot (starts the action server if none is running). LEARNER=id to resume
 	scripts/chat.sh
 
-test: setup test-unit test-rasa eval-grading eval-ci  ## Set up, then run every test (and the grader and NLU targets)
+system-deps:  ## Install what the tests need beyond Python when missing: chromium, redis-server, postgresql (apt), axe-core (npm)
+	scripts/install-system-deps.sh
+
+test: system-deps setup test-unit test-rasa eval-grading eval-ci  ## Set up, then run every test (and the grader and NLU targets)
 
 test-unit: $(BIN)/.installed $(SPACY_MODEL)
 	$(BIN)/python -m pytest

@@ -13,7 +13,7 @@ from actions import replies, runtime
 from bot.cohorts import Cohorts, join_codes_in
 from bot.errors import PauseCheckError
 from bot.formatting import markdown_literal, option_label
-from bot.tutor import Feedback, Tutor
+from bot.tutor import Feedback, MoveResult, QuestionStep, Step, Tutor
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ class TutorAction(Action, ABC):
         """Sends the replies and returns the events for one turn."""
 
     # While a free-text question waits, a typed message is the learner's answer, whatever NLU made of it ("stop" is
-    # the first step of SIFT). Only support and data deletion come first; buttons (payloads) still do what they say.
+    # the first step of SIFT); while a practice post waits, a typed move ("i'd google it") is that move. Only support
+    # and data deletion come first; buttons (payloads) still do what they say.
     yields_to_free_text = True
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
@@ -67,9 +68,13 @@ class TutorAction(Action, ABC):
         try:
             tutor = runtime.tutor()
             text = tracker.latest_message.get("text") or ""
-            if self.yields_to_free_text and not text.startswith("/") and tutor.free_text_waiting(tracker.sender_id):
-                answer(dispatcher, tracker, tutor, typed_only=True)
-                return []
+            if self.yields_to_free_text and not text.startswith("/"):
+                if tutor.free_text_waiting(tracker.sender_id):
+                    answer(dispatcher, tracker, tutor, typed_only=True)
+                    return []
+                if moved := tutor.typed_practice_move(tracker.sender_id, text, message_id=_message_id(tracker)):
+                    say_move(dispatcher, moved)
+                    return []
             return self.respond(dispatcher, tracker, tutor)
         except (sqlite3.Error, PauseCheckError):
             logger.exception("%s failed for a learner", self.name())
@@ -175,6 +180,12 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, 
             chosen=option_label(feedback.chosen), feedback=feedback.chosen.feedback,
             correct=option_label(feedback.question.correct_option), explanation=feedback.question.explanation,
         )
+        if feedback.review:
+            replies.say_practice_review(dispatcher, feedback.review)
+    elif _at_practice_post(result.step) and result.status in ("stale", "unmatched", "ambiguous"):
+        dispatcher.utter_message(response="utter_practice_stale" if result.status == "stale"
+                                 else "utter_practice_choose", buttons=replies.practice_buttons(result.step))
+        return True
     elif result.status == "ambiguous":
         question = result.step.question
         dispatcher.utter_message(response="utter_answer_ambiguous",
@@ -188,6 +199,26 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, 
     if result.step is not None:
         replies.say_step(dispatcher, result.step)
     return True
+
+
+def _at_practice_post(step: Step | None) -> bool:
+    return isinstance(step, QuestionStep) and step.question.practice is not None
+
+
+def say_move(dispatcher: CollectingDispatcher, result: MoveResult) -> None:
+    """A move's finding and the remaining buttons; for a stale or unknown move, the buttons again."""
+    if result.status == "no_practice":
+        dispatcher.utter_message(response="utter_no_question")
+        if result.step is not None:
+            replies.say_step(dispatcher, result.step)
+        return
+    if result.status == "revealed":
+        dispatcher.utter_message(response="utter_practice_finding", label=result.move.label,
+                                 finding=result.move.finding)
+        dispatcher.utter_message(response="utter_practice_choose", buttons=replies.practice_buttons(result.step))
+        return
+    dispatcher.utter_message(response="utter_practice_stale" if result.status == "stale" else "utter_practice_choose",
+                             buttons=replies.practice_buttons(result.step))
 
 
 def say_graded(dispatcher: CollectingDispatcher, feedback: Feedback) -> None:
@@ -214,6 +245,20 @@ class ActionAnswer(TutorAction):
                 replies.say_step(dispatcher, step)
             else:
                 replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+        return []
+
+
+class ActionPracticeMove(TutorAction):
+    """A move button on a practice post: its finding. Correctness is never taken from the payload: the move names a
+    kind the post in the store defines, and a button of another post is stale."""
+
+    def name(self) -> str:
+        return "action_practice_move"
+
+    def respond(self, dispatcher, tracker, tutor):
+        say_move(dispatcher, tutor.move(tracker.sender_id, move=entity_value(tracker, "move") or "",
+                                        question_id=entity_value(tracker, "question"),
+                                        message_id=_message_id(tracker)))
         return []
 
 

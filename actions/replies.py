@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content import Module, Option, Question
+from bot.practice import POST_FIELDS, Review
 from bot.support import PlatformRoute
 from bot.formatting import option_label, progress_bar
 from bot.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Step, Tutor
@@ -54,6 +55,8 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
             lesson=step.lesson.text, source=step.lesson.source,
             buttons=[button("Next ▶", "next"), button("Skip to the quiz", "skip"), button("Stop for now", "stop")],
         )
+    elif isinstance(step, QuestionStep) and step.question.practice is not None:
+        say_practice_post(dispatcher, step)
     elif isinstance(step, QuestionStep):
         if step.number == 1 and step.part != "quiz":
             dispatcher.utter_message(response=f"utter_{'check' if step.part == 'pre' else 'post_check'}_intro",
@@ -96,6 +99,44 @@ def say_question(dispatcher: CollectingDispatcher, module: Module, question: Que
         options="\n".join(option_label(option) for option in question.options),
         buttons=[answer_button(question.id, option) for option in question.options],
     )
+
+
+def practice_buttons(step: QuestionStep) -> list[dict[str, Any]]:
+    """The moves not made yet, then the decisions (answer buttons, as for any question)."""
+    question = step.question
+    moves = [button(move.label, "practice_move", move=move.kind, question=question.id)
+             for move in question.practice.moves if move.kind not in step.moves_made]
+    return moves + [answer_button(question.id, option) for option in question.options]
+
+
+def say_practice_post(dispatcher: CollectingDispatcher, step: QuestionStep) -> None:
+    """The post as a card for clients that draw one (`custom`: practice_post), with the same post as plain text
+    for any other client, and its moves and decisions as buttons."""
+    question, post = step.question, step.question.practice.post
+    heading = f"{step.module.title} · {step_heading(step)}"
+    card = {"type": "practice_post", "question": question.id, "heading": heading, "prompt": question.prompt,
+            "post": {**{field: getattr(post, field) for field in POST_FIELDS},
+                     "replies": [{"handle": reply.handle, "text": reply.text} for reply in post.replies]}}
+    replies_text = "\n".join(f"↳ {reply.handle}: {reply.text}" for reply in post.replies)
+    text = (f"**{heading}**\n\n{question.prompt}\n\n"
+            f"**{post.display_name}** {post.handle} · {post.account_age} · {post.followers} · {post.posted}\n\n"
+            f"{post.caption}\n\n[{post.image}]\n\n♥ {post.likes} · ↻ {post.reshares}\n\n{replies_text}\n\n"
+            "Investigate with the moves below, then decide.")
+    dispatcher.utter_message(text=text, json_message=card, buttons=practice_buttons(step))
+
+
+def say_practice_buttons(dispatcher: CollectingDispatcher, step: QuestionStep) -> None:
+    """The post's buttons again, without the whole card."""
+    dispatcher.utter_message(response="utter_practice_choose", buttons=practice_buttons(step))
+
+
+def say_practice_review(dispatcher: CollectingDispatcher, review: Review) -> None:
+    """What the learner looked at and skipped before deciding."""
+    looked_at = ", ".join(move.label for move in review.looked_at)
+    skipped = ", ".join(move.label for move in review.skipped)
+    response = ("utter_practice_unchecked" if not review.investigated else
+                "utter_practice_partly_checked" if review.skipped else "utter_practice_checked")
+    dispatcher.utter_message(response=response, looked_at=looked_at, skipped=skipped)
 
 
 def next_review_text(due: str | None) -> str:

@@ -11,7 +11,7 @@ from bot.config import DEFAULT_SPACY_MODEL_DIR, SYNONYMS_FILE, Settings
 from bot.content import load_content
 from bot.errors import ItemBankError, PauseCheckError
 from bot.formatting import progress_bar
-from bot.report import DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
+from bot.report import CSV_TABLES, DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
 from bot.store import Cohort, ProgressStore, utc_now
 from bot.tutor import Tutor
 
@@ -188,7 +188,7 @@ REPORT_FORMATS = ("table", "json", "csv", "md", "html")
 @cli.command()
 @click.option("--cohort", "join_code", required=True, help="The cohort's join code.")
 @click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="table", show_default=True)
-@click.option("--csv-table", type=click.Choice(["learners", "modules", "questions"]), default="learners",
+@click.option("--csv-table", type=click.Choice(CSV_TABLES), default="learners",
               show_default=True, help="Which table --format csv writes.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file instead of printing.")

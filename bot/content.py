@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.errors import ContentError
-from bot.practice import TRUTHS, Practice, parse_practice
+from bot.practice import TRUTHS, Practice, parse_practice, says_fabricated
 from bot.support import Support, parse_support
 from bot.validation import Problems, read_yaml
 
@@ -92,6 +92,12 @@ class Question:
     def option(self, letter: str) -> Option | None:
         return next((option for option in self.options if option.letter == letter), None)
 
+    def says_fabricated(self, letter: str) -> bool:
+        """Whether choosing `letter` calls a judgement item or practice post fabricated (for discernment)."""
+        if self.practice is not None:
+            return says_fabricated(self.practice.decisions[OPTION_LETTERS.index(letter)].kind)
+        return letter == SAID_FABRICATED
+
 
 @dataclass(frozen=True)
 class Lesson:
@@ -119,6 +125,15 @@ class Module:
     @property
     def judgement_items(self) -> tuple[Question, ...]:
         return tuple(question for question in self.quiz if question.type == "judgement")
+
+    @property
+    def discernment_items(self) -> tuple[Question, ...]:
+        """Quiz items with a truth (judgement items, practice posts): what discernment (d′, bias) is computed from."""
+        return tuple(question for question in self.quiz if question.truth is not None)
+
+    @property
+    def practice_posts(self) -> tuple[Question, ...]:
+        return tuple(question for question in self.quiz if question.practice is not None)
 
 
 StepKind = Literal["pre", "lesson", "quiz", "post"]

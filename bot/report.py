@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator, Literal, NamedTuple
 
-from bot.content import SAID_FABRICATED, Content, Module, Question
+from bot.content import Content, Module, Question
 from bot.stats import PairSums, discernment, discrimination_index, mean, median, normalized_gain, share
 from bot.store import Cohort, ProgressStore, STATUS_COMPLETED
 
@@ -27,6 +27,8 @@ TOO_EASY_FACILITY = 0.9
 TOO_HARD_FACILITY = 0.3
 MISCONCEPTION_SHARE = 0.3  # a wrong option chosen this often points at a belief the class shares
 SCORE_BINS = ("0-19%", "20-39%", "40-59%", "60-79%", "80-100%")
+CsvTable = Literal["learners", "modules", "questions", "practice"]
+CSV_TABLES: tuple[CsvTable, ...] = ("learners", "modules", "questions", "practice")
 
 ModuleState = Literal["not_started", "in_progress", "completed"]
 
@@ -108,6 +110,20 @@ class DiscernmentRow(NamedTuple):
     calling_most_genuine_fake: int  # learners who called at least half the genuine posts fake, leaning to "fake"
 
 
+class PracticeRow(NamedTuple):
+    """A practice post in members' first attempts: who investigated before deciding, and the decisions taken."""
+
+    module_id: str
+    question_id: str
+    number: int  # position in the module's quiz
+    caption: str
+    truth: str
+    decided: int  # learners who decided (skips not included)
+    investigated_first: int  # of them, those who made a key move before deciding
+    right: int  # of them, those whose decision was right
+    decisions: tuple[OptionRow, ...]  # per decision: label, right or not, learners who took it
+
+
 class GainRow(NamedTuple):
     module_id: str
     learners: int  # with both a pre- and a post-check
@@ -128,6 +144,7 @@ class CohortReport:
     questions: tuple[QuestionRow, ...]
     learning_gain: tuple[GainRow, ...]
     discernment: tuple[DiscernmentRow, ...]
+    practice: tuple[PracticeRow, ...] = ()
 
     @property
     def needing_attention(self) -> tuple[LearnerRow, ...]:
@@ -151,6 +168,7 @@ class CohortReport:
             "questions": [_plain(row) for row in self.questions],
             "learning_gain": [_plain(row) for row in self.learning_gain],
             "discernment": [_plain(row) for row in self.discernment],
+            "practice": [_plain(row) for row in self.practice],
         }
 
 
@@ -228,7 +246,9 @@ def _build_report(store: ProgressStore, content: Content, cohort: Cohort, *, now
                         for module in modules for number, question in enumerate(module.quiz, start=1)),
         learning_gain=tuple(_gain_rows(modules, store.cohort_check_scores(cohort))),
         discernment=tuple(_discernment_rows(modules, store.cohort_first_attempt_choices(
-            cohort, [question.id for module in modules for question in module.judgement_items]))),
+            cohort, [question.id for module in modules for question in module.discernment_items]))),
+        practice=tuple(_practice_rows(modules, store.cohort_first_attempt_practice(
+            cohort, [question.id for module in modules for question in module.practice_posts]))),
     )
 
 
@@ -370,21 +390,46 @@ def _gain_rows(modules: list[Module], check_rows: list[dict]) -> list[GainRow]:
     return rows
 
 
+# Practice posts
+
+def _practice_rows(modules: list[Module], decisions: list[tuple[str, str, str | None, int | None]]
+                   ) -> list[PracticeRow]:
+    """decisions: (learner_id, question_id, option, investigated) of first-attempt answers to practice posts."""
+    taken: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for _, question_id, option, investigated in decisions:
+        if option is not None:
+            taken[question_id].append((option, bool(investigated)))
+    rows = []
+    for module in modules:
+        for number, question in enumerate(module.quiz, start=1):
+            if question.practice is None:
+                continue
+            chosen = Counter(option for option, _ in taken[question.id])
+            rows.append(PracticeRow(
+                module_id=module.id, question_id=question.id, number=number, caption=question.practice.post.caption,
+                truth=question.truth or "", decided=len(taken[question.id]),
+                investigated_first=sum(investigated for _, investigated in taken[question.id]),
+                right=sum(chosen[option.letter] for option in question.options if option.correct),
+                decisions=tuple(OptionRow(option.letter, option.text, option.correct, chosen[option.letter])
+                                for option in question.options)))
+    return rows
+
+
 # Discernment
 
 def _discernment_rows(modules: list[Module], choices: list[tuple[str, str, str | None]]) -> list[DiscernmentRow]:
-    """choices: (learner_id, question_id, option) of first-attempt answers to judgement items."""
+    """choices: (learner_id, question_id, option) of first-attempt answers to judgement items and practice posts."""
     by_learner: dict[str, dict[str, str | None]] = defaultdict(dict)
     for learner_id, question_id, option in choices:
         by_learner[learner_id][question_id] = option
     rows = []
     for module in modules:
-        items = module.judgement_items
+        items = module.discernment_items
         if not items:
             continue
         figures = []
         for answers in by_learner.values():
-            judged = [(item.truth, answers[item.id] == SAID_FABRICATED) for item in items
+            judged = [(item.truth, item.says_fabricated(answers[item.id])) for item in items
                       if answers.get(item.id) is not None]
             result = discernment(
                 hits=sum(said for truth, said in judged if truth == "fabricated"),

@@ -16,23 +16,24 @@ import struct
 import textwrap
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Literal, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from bot import charts
 from bot.content import OPTION_LETTERS
-from bot.report import SCORE_BINS, CohortReport, ModuleRow, QuestionRow
+from bot.report import CSV_TABLES, SCORE_BINS, CohortReport, CsvTable, ModuleRow, PracticeRow, QuestionRow
+from bot.stats import share
 
-CsvTable = Literal["learners", "modules", "questions"]
-CSV_TABLES: tuple[CsvTable, ...] = ("learners", "modules", "questions")
 # render_csv returns text. Whoever writes it (CLI file, HTTP response) encodes it with CSV_ENCODING: the byte order
 # mark is what makes Excel read UTF-8 rather than the local code page, and it must not appear twice.
 CSV_ENCODING = "utf-8-sig"
 TABLE_WIDTH = 120
 CHART_WIDTH_PX = 700
 NONE = "—"  # a figure that does not exist yet (nobody answered), never shown as 0
+PRACTICE_NOTE = ("Investigated first: learners who made a key move (checked the account, searched for coverage, "
+                 "spotted the hook…) before deciding. Decisions per option are in the Questions table.")
 
 STATUS_TEXT = {"not_started": "not started", "in_progress": "in progress", "completed": "completed"}
 FLAG_LABELS = {"too_easy": "too easy", "too_hard": "too hard", "negative_discrimination": "negative discrimination",
@@ -61,8 +62,16 @@ def _module_codes(report: CohortReport) -> dict[str, str]:
     return {module.module_id: f"M{number}" for number, module in enumerate(report.modules, start=1)}
 
 
-def _question_label(codes: dict[str, str], question: QuestionRow) -> str:
+def _question_label(codes: dict[str, str], question: QuestionRow | PracticeRow) -> str:
     return f"{codes[question.module_id]} Q{question.number}"
+
+
+def _top_decision(post: PracticeRow) -> str:
+    """The decision most learners took, e.g. "62% Don't share it (right)"."""
+    if not post.decided:
+        return NONE
+    top = max(post.decisions, key=lambda decision: decision.chosen)
+    return f"{_percent(top.chosen / post.decided)} {_unbold(top.text)} ({'right' if top.correct else 'wrong'})"
 
 
 def _percent(share: float | None) -> str:
@@ -182,6 +191,14 @@ def _sections(report: CohortReport) -> list[_Section]:
             ["d′: how well learners tell genuine from fabricated posts (0 = chance, 1 fair, 2+ good). Bias below 0: "
              "leaning towards calling posts fake. 'Calling real fake': learners who called at least half the "
              "genuine posts fake."] if any(d.learners for d in report.discernment) else []),
+        _Section(
+            "Practice posts",
+            ("Post", "Caption", "Truth", "Decided", "Investigated first", "Right decision", "Most taken"),
+            [(_question_label(codes, p), _unbold(p.caption), p.truth, str(p.decided),
+              _percent(share(p.investigated_first, p.decided)), _percent(share(p.right, p.decided)), _top_decision(p))
+             for p in report.practice],
+            frozenset({3, 4, 5}), (1, 6), "No practice posts.",
+            [PRACTICE_NOTE] if any(p.decided for p in report.practice) else []),
     ]
 
 
@@ -265,11 +282,13 @@ def render_csv(report: CohortReport, table: CsvTable = "learners") -> str:
     """One flat table with a header row; lines end with CRLF (RFC 4180). No byte order mark: see CSV_ENCODING.
 
     learners: one row per learner and module. modules: one row per module. questions: one row per question.
+    practice: one row per practice post (decisions per option letter, and who investigated before deciding).
     Numbers are written as numbers (shares between 0 and 1, 3 decimals); a missing figure is an empty cell.
     """
     if table not in CSV_TABLES:
         raise ValueError(f"Unknown CSV table {table!r}: choose one of {', '.join(CSV_TABLES)}.")
-    header, rows = {"learners": _learner_csv, "modules": _module_csv, "questions": _question_csv}[table](report)
+    header, rows = {"learners": _learner_csv, "modules": _module_csv, "questions": _question_csv,
+                    "practice": _practice_csv}[table](report)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -294,6 +313,18 @@ def _csv_cell(value: str | int | float | None) -> str | int | float:
 
 
 CsvRows = tuple[list[str], list[list]]
+
+
+def _practice_csv(report: CohortReport) -> CsvRows:
+    header = ["module_id", "question_id", "number", "caption", "truth", "decided", "investigated_first", "right",
+              *(f"decision_{letter}" for letter in OPTION_LETTERS), "right_decisions"]
+    rows = []
+    for post in report.practice:
+        chosen = {decision.letter: decision.chosen for decision in post.decisions}
+        rows.append([post.module_id, post.question_id, post.number, _unbold(post.caption), post.truth, post.decided,
+                     post.investigated_first, post.right, *(chosen.get(letter) for letter in OPTION_LETTERS),
+                     "".join(decision.letter for decision in post.decisions if decision.correct)])
+    return header, rows
 
 
 def _learner_csv(report: CohortReport) -> CsvRows:
@@ -367,6 +398,7 @@ def render_html(report: CohortReport, *, dashboard: bool = False) -> str:
         report=report, codes=codes, question_labels=question_labels, facts=_facts(report), charts=charts_by_name,
         gains=[gain for gain in report.learning_gain if gain.learners], score_bins=SCORE_BINS,
         discernment=[row for row in report.discernment if row.learners],
+        practice=report.practice, practice_note=PRACTICE_NOTE, top_decision=_top_decision, share=share,
         dashboard=dashboard, links=DASHBOARD_LINKS, css=_css(),
     )
 

@@ -53,6 +53,7 @@ class AnswerRecord:
     message_id: str
     answered_at: str
     part: Part = "quiz"
+    investigated: bool | None = None  # practice posts: a key move came before the decision
 
 
 @dataclass(frozen=True)
@@ -227,11 +228,26 @@ def _add_check_answers_and_reviews_v3(db: sqlite_utils.Database) -> None:
     db["review_answers"].create_index(["learner_id", "message_id"], unique=True)
 
 
+def _add_practice_moves_v4(db: sqlite_utils.Database) -> None:
+    # Practice posts: each move a learner made on a post (once per move, and once per message), and whether the
+    # decision came after a key move (NULL on answers to other items).
+    db["practice_moves"].create(
+        {"learner_id": str, "module_id": str, "attempt": int, "question_id": str, "move": str, "message_id": str,
+         "made_at": str},
+        pk=("learner_id", "module_id", "attempt", "question_id", "move"),
+        not_null={"message_id", "made_at"},
+        foreign_keys=[("learner_id", "learners", "id")],
+    )
+    db["practice_moves"].create_index(["learner_id", "message_id"], unique=True)
+    db["answers"].add_column("investigated", int)
+
+
 # Each entry upgrades the schema by one version; PRAGMA user_version records how many have run.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_schema_v1,
     _add_cohorts_attempts_checks_v2,
     _add_check_answers_and_reviews_v3,
+    _add_practice_moves_v4,
 )
 
 # CROSS JOIN fixes the join order SQLite would otherwise reverse: members (index on cohort_id), then their first
@@ -245,7 +261,7 @@ FIRST_ATTEMPT_ANSWERS_SQL = (
 )
 
 # Tables with a learner_id column, children before parents, so deleting a learner respects foreign keys.
-LEARNER_TABLES = ("answers", "check_scores", "attempts", "cohort_members", "module_progress", "review_answers",
+LEARNER_TABLES = ("answers", "practice_moves", "check_scores", "attempts", "cohort_members", "module_progress", "review_answers",
                   "review_cards", "review_sessions")
 
 
@@ -404,10 +420,11 @@ class ProgressStore:
 
     def record_answer(self, progress: ModuleProgress, *, question_id: str, option: str | None, correct: bool,
                       message_id: str, completes_module: bool, part: Part = "quiz",
-                      completes_check: bool = False) -> bool:
+                      completes_check: bool = False, investigated: bool | None = None) -> bool:
         """Records an answer and moves past the question, atomically.
 
         option: the option letter; for a free_text question the grade ("right", "partial", "wrong"); None: skipped.
+        investigated: for a practice post's decision, whether a key move came first.
         part: "quiz", or "pre"/"post" for a check item; completes_check: this is the check's last item, so its score
         is kept in check_scores in the same transaction (the first pre- and post-check of a module count).
         RETURNS (bool): False when nothing was written because this message was already recorded or the learner
@@ -418,9 +435,9 @@ class ProgressStore:
                 now = self._now()
                 cursor = self.db.execute(
                     "INSERT OR IGNORE INTO answers (learner_id, module_id, attempt, question_id, option, correct, "
-                    "message_id, answered_at, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "message_id, answered_at, part, investigated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [progress.learner_id, progress.module_id, progress.attempt, question_id, option, int(correct),
-                     message_id, now, part],
+                     message_id, now, part, None if investigated is None else int(investigated)],
                 )
                 if cursor.rowcount != 1 or not self._move(progress, progress.position + 1,
                                                           completed=completes_module):
@@ -450,6 +467,25 @@ class ProgressStore:
         rows = self.db["answers"].rows_where(
             "learner_id = ? AND module_id = ? AND attempt = ?", [learner_id, module_id, attempt], order_by="id")
         return [_answer(row) for row in rows]
+
+    # Practice posts
+
+    def record_move(self, progress: ModuleProgress, *, question_id: str, move: str, message_id: str) -> bool:
+        """Records a move on the practice post the learner is at. RETURNS False when this message or this move
+        was already recorded (a redelivered message, or the same move again)."""
+        with self._writing():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO practice_moves (learner_id, module_id, attempt, question_id, move, message_id, "
+                "made_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [progress.learner_id, progress.module_id, progress.attempt, question_id, move, message_id,
+                 self._now()])
+        return cursor.rowcount == 1
+
+    def moves_made(self, progress: ModuleProgress, question_id: str) -> set[str]:
+        """The moves made on a practice post in this attempt."""
+        return {row[0] for row in self.db.execute(
+            "SELECT move FROM practice_moves WHERE learner_id = ? AND module_id = ? AND attempt = ? AND "
+            "question_id = ?", [progress.learner_id, progress.module_id, progress.attempt, question_id])}
 
     # Pre- and post-module checks
 
@@ -651,6 +687,17 @@ class ProgressStore:
             f"ON a.learner_id = m.learner_id AND a.attempt = 1 WHERE m.cohort_id = ? AND a.question_id IN ({marks})",
             [cohort.id, *question_ids]).fetchall()
 
+    def cohort_first_attempt_practice(self, cohort: Cohort, question_ids: list[str]
+                                      ) -> list[tuple[str, str, str | None, int | None]]:
+        """(learner_id, question_id, option, investigated) of members' first-attempt decisions on practice posts."""
+        if not question_ids:
+            return []
+        marks = ", ".join("?" for _ in question_ids)
+        return self.db.execute(
+            "SELECT a.learner_id, a.question_id, a.option, a.investigated FROM cohort_members m JOIN answers a "
+            f"ON a.learner_id = m.learner_id AND a.attempt = 1 WHERE m.cohort_id = ? AND a.question_id IN ({marks})",
+            [cohort.id, *question_ids]).fetchall()
+
     def cohort_check_scores(self, cohort: Cohort) -> list[dict]:
         return self._rows(
             "SELECT s.* FROM cohort_members m JOIN check_scores s ON s.learner_id = m.learner_id "
@@ -681,4 +728,5 @@ def _answer(row: dict) -> AnswerRecord:
         learner_id=row["learner_id"], module_id=row["module_id"], attempt=row["attempt"],
         question_id=row["question_id"], option=row["option"], correct=bool(row["correct"]),
         message_id=row["message_id"], answered_at=row["answered_at"], part=row["part"],
+        investigated=None if row["investigated"] is None else bool(row["investigated"]),
     )

@@ -12,10 +12,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
-from bot.content import SAID_FABRICATED, AttemptPlan, Content, Lesson, Module, Option, Question
+from bot.content import AttemptPlan, Content, Lesson, Module, Option, Question
 from bot.errors import UnknownLearner, UnknownModule
 from bot.grading import Grade, grade
+from bot.lemmas import lemmas
 from bot.matching import match_option
+from bot.practice import Move, Review, nearest_move, review_decision
 from bot.review import BOOSTER_AFTER, REVIEW_QUESTIONS, reviewed_card, right_answers_to_review
 from bot.stats import Discernment, discernment
 from bot.store import STATUS_COMPLETED, AnswerRecord, ModuleProgress, Part, ProgressStore, ReviewSession
@@ -41,6 +43,7 @@ class QuestionStep:
     number: int  # 1-based, within its part
     question: Question
     part: Part = "quiz"
+    moves_made: frozenset[str] = frozenset()  # a practice post's moves so far
 
     @property
     def total(self) -> int:
@@ -111,6 +114,7 @@ class Feedback:
     chosen: Option | None  # None: skipped, or a free_text answer
     correct: bool
     grade: Grade | None = None  # free_text answers
+    review: Review | None = None  # practice posts: what the learner looked at and skipped before deciding
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,16 @@ class AnswerResult:
     step: Step | None  # what to show now: the next question or summary, or the question still waiting
     feedback: Feedback | None = None
     candidates: tuple[Option, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    """A move on a practice post: "revealed" (its finding), or why not ("stale": a button of an earlier post;
+    "unknown_move"; "no_practice": no practice post is waiting)."""
+
+    status: Literal["revealed", "stale", "unknown_move", "no_practice"]
+    step: Step | None
+    move: Move | None = None
 
 
 @dataclass(frozen=True)
@@ -191,9 +205,10 @@ class Tutor:
     def __init__(self, content: Content, store: ProgressStore) -> None:
         self.content = content
         self.store = store
-        # Quiz questions by id, for reviews (check items are never reviewed: they measure, they don't teach).
+        # Quiz questions by id, for reviews (check items are never reviewed: they measure, they don't teach; practice
+        # posts are practised in their module, with their moves).
         self._quiz_questions = {question.id: (module, question) for module in content.modules.values()
-                                for question in module.quiz}
+                                for question in module.quiz if question.practice is None}
 
     # Moving through a module
 
@@ -270,11 +285,44 @@ class Tutor:
         judged = self._judge(module, question, text, option if question_id is not None else None)
         if judged.status != "ok":
             return AnswerResult(judged.status, step, candidates=judged.candidates)
+        review = review_decision(question.practice, set(step.moves_made)) if question.practice else None
         recorded = self._record(progress, module, step, option=judged.option, correct=judged.correct,
-                                message_id=message_id)
+                                message_id=message_id, investigated=review.investigated if review else None)
         after = self._step(module, self._progress(learner_id, module.id))
         return AnswerResult("recorded" if recorded else "already_recorded", after,
-                            Feedback(question, judged.chosen, judged.correct, judged.grade))
+                            Feedback(question, judged.chosen, judged.correct, judged.grade, review))
+
+    def move(self, learner_id: str, *, move: str, message_id: str | None, question_id: str | None = None
+             ) -> MoveResult:
+        """A move on the practice post the learner is at: records it (once) and reveals its finding.
+
+        question_id: from a move button; a button of another post is stale, as a quiz answer's would be.
+        """
+        self.store.touch_learner(learner_id)
+        current = self._current(learner_id)
+        step = self._step(*current) if current else None
+        if not isinstance(step, QuestionStep) or step.question.practice is None:
+            return MoveResult("no_practice", step)
+        if question_id is not None and question_id != step.question.id:
+            return MoveResult("stale", step)
+        chosen = step.question.practice.move(move)
+        if chosen is None:
+            return MoveResult("unknown_move", step)
+        module, progress = current
+        self.store.record_move(progress, question_id=step.question.id, move=chosen.kind,
+                               message_id=message_id or uuid.uuid4().hex)
+        return MoveResult("revealed", self._step(module, progress), chosen)
+
+    def typed_practice_move(self, learner_id: str, text: str, *, message_id: str | None) -> MoveResult | None:
+        """A typed message while a practice post waits, read as the nearest move ("i'd google it" -> search for
+        coverage). RETURNS None when no practice post waits or no move clearly fits (a decision is an answer)."""
+        step = self.current_step(learner_id)
+        if not isinstance(step, QuestionStep) or step.question.practice is None:
+            return None
+        if match_option(text, step.question.options).letter:
+            return None  # it names a decision: the answer path records it
+        chosen = nearest_move(step.question.practice, text, lemmas)
+        return self.move(learner_id, move=chosen.kind, message_id=message_id) if chosen else None
 
     def skip(self, learner_id: str, *, message_id: str | None) -> SkipResult:
         """Skips the remaining lessons (to the quiz), or the waiting question (recorded as skipped, not correct)."""
@@ -357,7 +405,8 @@ class Tutor:
 
     def _schedule_reviews(self, learner_id: str, module: Module, attempt: int) -> None:
         """After a finished attempt: every quiz question missed comes back, and a sample of those answered right."""
-        answers = [answer for answer in self.store.answers(learner_id, module.id, attempt) if answer.part == "quiz"]
+        answers = [answer for answer in self.store.answers(learner_id, module.id, attempt)
+                   if answer.part == "quiz" and answer.question_id in self._quiz_questions]
         missed = [answer.question_id for answer in answers if not answer.correct]
         right = right_answers_to_review(learner_id, [answer.question_id for answer in answers if answer.correct])
         now = self.store.now()
@@ -433,13 +482,13 @@ class Tutor:
         return _Judged("ok", option=chosen.letter, correct=chosen.correct, chosen=chosen)
 
     def _record(self, progress: ModuleProgress, module: Module, step: QuestionStep, *, option: str | None,
-                correct: bool, message_id: str) -> bool:
+                correct: bool, message_id: str, investigated: bool | None = None) -> bool:
         plan = module.plan(progress.attempt)
         completes_module = progress.position + 1 == plan.total
         recorded = self.store.record_answer(
             progress, question_id=step.question.id, option=option, correct=correct, message_id=message_id,
             completes_module=completes_module, part=step.part,
-            completes_check=step.part != "quiz" and step.number == step.total,
+            completes_check=step.part != "quiz" and step.number == step.total, investigated=investigated,
         )
         if recorded and completes_module:
             self._schedule_reviews(progress.learner_id, module, progress.attempt)
@@ -474,7 +523,8 @@ class Tutor:
         kind, index, item = found
         if kind == "lesson":
             return LessonStep(module, index + 1, item)
-        return QuestionStep(module, index + 1, item, part=kind)
+        moves = frozenset(self.store.moves_made(progress, item.id)) if item.practice else frozenset()
+        return QuestionStep(module, index + 1, item, part=kind, moves_made=moves)
 
     def _summary(self, module: Module, progress: ModuleProgress) -> ModuleSummary:
         answers = self.store.answers(progress.learner_id, module.id, progress.attempt)
@@ -534,9 +584,9 @@ class Tutor:
 
 
 def _discernment(quiz: dict[str, Question], answers: list[AnswerRecord]) -> Discernment | None:
-    """Signal-detection figures from the attempt's answers to judgement items (skips left out)."""
-    judged = [(quiz[answer.question_id].truth, answer.option == SAID_FABRICATED) for answer in answers
-              if quiz[answer.question_id].type == "judgement" and answer.option is not None]
+    """Signal-detection figures from the attempt's answers to judgement items and practice posts (skips left out)."""
+    judged = [(quiz[answer.question_id].truth, quiz[answer.question_id].says_fabricated(answer.option))
+              for answer in answers if quiz[answer.question_id].truth is not None and answer.option is not None]
     return discernment(
         hits=sum(said_fake for truth, said_fake in judged if truth == "fabricated"),
         signal_trials=sum(truth == "fabricated" for truth, _ in judged),

@@ -23,7 +23,7 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Iterable
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from rasa.core.tracker_store import RedisTrackerStore
@@ -83,6 +83,12 @@ class _TurnReplies(OutputChannel):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.responses.append(message.get("utter_action"))
         self.payloads.update(button.get("payload", "") for button in message.get("buttons") or [])
+        if message.get("custom") and isinstance(self.output, CollectingOutputChannel):
+            # A card (a practice post) stays one REST message with its plain-text fallback and its buttons, so a
+            # client that cannot draw the card shows the text instead; Rasa would split them into two messages.
+            self.output.messages.append({"recipient_id": recipient_id, **{key: message[key] for key in
+                                                                          ("text", "buttons", "custom") if key in message}})
+            return
         await self.output.send_response(recipient_id, message)
 
 

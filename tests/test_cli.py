@@ -9,7 +9,7 @@ from bot.cli import cli
 from bot.content import load_content
 from bot.store import ProgressStore
 from bot.tutor import Tutor
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 
 
 @pytest.fixture
@@ -58,11 +58,27 @@ def test_progress_without_store(env):
     assert f"No progress store at {env}" in result.output
 
 
-def test_validate_content_ok(env):
+def test_validate_content_ok():
+    result = CliRunner().invoke(cli, ["validate-content", "--content-dir", str(SHIPPED_CONTENT)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "Content is valid."
+
+
+def test_validate_content_applies_the_item_bank_rules(env):
+    """The fixture modules load (the schema holds) but are no item bank: no practice posts, recall items."""
     result = CliRunner().invoke(cli, ["validate-content"])
+    assert result.exit_code == 1
+    assert "The item bank breaks" in result.output
+    assert ("quizzes/verify_leaks.yml: quiz: has 0 practice posts, 0 genuine; it needs at least 3, and one in three "
+            "genuine, so that suspicion alone never wins") in result.output
+
+
+def test_content_stats_prints_a_row_per_module():
+    result = CliRunner().invoke(cli, ["content-stats", "--content-dir", str(SHIPPED_CONTENT)])
     assert result.exit_code == 0
-    assert result.output.splitlines() == ["verify_leaks: 2 lessons, 2 questions",
-                                          "resist_resharing: 1 lessons, 1 questions", "Content is valid."]
+    rows = result.output.splitlines()
+    assert rows[0].split()[:4] == ["module", "items", "longest", "right"]
+    assert [row.split()[0] for row in rows[1:4]] == ["verify_leaks", "resist_resharing", "reporting_tools"]
 
 
 def test_validate_content_lists_problems(tmp_path):

@@ -214,10 +214,11 @@ def test_html_report_is_a_self_contained_download(site, how):
     assert_security_headers(response)
 
 
-def test_csv_table_must_be_one_of_three(site):
+def test_csv_table_must_be_one_of_four(site):
     response = site.get("/facilitator/report.csv?table=answers", **authorised("bearer", site.cohorts[0][1]))
     assert response.status_code == 400
-    assert response.json() == {"error": "Choose a table: ?table=learners, ?table=modules or ?table=questions."}
+    assert response.json() == {"error": "Choose a table: ?table=learners, ?table=modules, ?table=questions or "
+                                        "?table=practice."}
 
 
 def test_a_token_reads_only_its_own_cohort(site):

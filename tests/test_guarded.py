@@ -133,3 +133,18 @@ def test_safety_net_stays_quiet_otherwise(fresh_limit, text, intent, active_loop
     agent = StandInAgent()
     assert send(guard_with(agent), StandInNlu(agent, intent, active_loop=active_loop), text) == ["ok"]
     assert "/affected" not in offered(agent)
+
+
+def test_a_card_stays_one_rest_message_with_its_text_and_buttons(fresh_limit):
+    card = {"type": "practice_post", "question": "p1"}
+    buttons = [{"title": "Check the account", "payload": '/practice_move{"move":"account","question":"p1"}'}]
+
+    async def rasa(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": "The post", "buttons": buttons,
+                                                                      "custom": card})
+
+    output = CollectingOutputChannel()
+    handled = _Guard(count_rate=False).wrap(rasa)(UserMessage("next", output, "ana", input_channel="rest"))
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, handled).result()
+    assert output.messages == [{"recipient_id": "ana", "text": "The post", "buttons": buttons, "custom": card}]

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from bot.nlu_report import ResultsError, check_floors, entity_f1, fallback_table, figures, load_results, summarise
+from bot.nlu_report import (ResultsError, check_floors, entity_f1, fallback_table, figures, load_results,
+                            safety_net, summarise, support_routing)
 
 
 def _row(precision: float, recall: float, support: int) -> dict:
@@ -16,7 +17,7 @@ def _row(precision: float, recall: float, support: int) -> dict:
 def _prediction(text: str, intent: str, predicted: str, confidence: float, *, entities=(), predicted_entities=()):
     return {"text": text, "intent": intent, "predicted": predicted, "fallback": False,
             "ranking": [[predicted, confidence], ["other", 1 - confidence]], "entities": list(entities),
-            "predicted_entities": list(predicted_entities), "parse_ms": 10.0}
+            "predicted_entities": list(predicted_entities), "parse_ms": 10.0, "safety_cues": False}
 
 
 TIKTOK = {"entity": "platform", "start": 10, "end": 16, "value": "tiktok"}
@@ -57,10 +58,24 @@ def test_safety_figures_count_other_messages_misread_as_affected(run_dir):
 
 
 def test_check_floors_names_every_regressed_figure(run_dir):
-    problems = check_floors(load_results(run_dir)["ours"], {"affected recall": 0.9, "affected precision": 0.9,
-                                                             "intent accuracy": 0.9})
-    assert problems == ["affected precision is 0.500, below the floor 0.90 (bot.nlu_report.CI_FLOORS)",
-                        "intent accuracy is 0.667, below the floor 0.90 (bot.nlu_report.CI_FLOORS)"]
+    problems = check_floors(load_results(run_dir)["ours"], {"heldout": {"affected recall": 0.9,
+                                                                        "affected precision": 0.9,
+                                                                        "intent accuracy": 0.9}})
+    assert problems == ["affected precision (heldout) is 0.500, below the floor 0.90 (bot.nlu_report.CI_FLOORS)",
+                        "intent accuracy (heldout) is 0.667, below the floor 0.90 (bot.nlu_report.CI_FLOORS)"]
+
+
+def test_safety_net_counts_catches_and_false_alarms():
+    predictions = [
+        {"intent": "affected", "predicted": "out_of_scope", "safety_cues": True},  # missed by NLU, caught
+        {"intent": "affected", "predicted": "check_content", "safety_cues": False},  # missed, not caught
+        {"intent": "affected", "predicted": "help_friend", "safety_cues": True},  # still support: not missed
+        {"intent": "out_of_scope", "predicted": "out_of_scope", "safety_cues": True},  # a false alarm
+        {"intent": "share_request", "predicted": "affected", "safety_cues": True},  # support already: no button
+        {"intent": "check_content", "predicted": "check_content", "safety_cues": False},
+    ]
+    assert safety_net(predictions) == {"missed": 2, "caught": 1, "others": 3, "false_alarms": 1}
+    assert support_routing(predictions) == {"recall": 1 / 3, "precision": 1 / 2}
 
 
 def test_fallback_table_counts_affected_lost_to_the_threshold():

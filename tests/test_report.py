@@ -191,7 +191,7 @@ def test_json_shape(cohorts, tutor, clock):
     data = report_for(tutor, class_of(cohorts, tutor, clock, FOUR), clock).to_dict()
     assert data["schema_version"] == 1
     assert set(data) == {"schema_version", "generated_at", "cohort", "settings", "modules", "learners", "questions",
-                         "learning_gain", "discernment"}
+                         "learning_gain", "discernment", "practice"}
     assert data["learners"][0]["modules"][0].keys() == {"module_id", "status", "attempts", "answered", "skipped",
                                                         "correct", "score", "last_activity"}
     assert data["questions"][0]["discrimination"] == 0.577

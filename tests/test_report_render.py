@@ -226,9 +226,9 @@ def test_spreadsheet_safe(text, safe):
 
 
 def test_csv_refuses_an_unknown_table(report):
-    with pytest.raises(ValueError, match="Unknown CSV table 'answers': choose one of learners, modules, questions."):
+    with pytest.raises(ValueError, match="Unknown CSV table 'answers': choose one of learners, modules, questions, practice."):
         render_csv(report, "answers")
-    assert CSV_TABLES == ("learners", "modules", "questions")
+    assert CSV_TABLES == ("learners", "modules", "questions", "practice")
 
 
 # JSON

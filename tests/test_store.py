@@ -23,7 +23,7 @@ def test_answers_table_stores_no_message_text(store):
     assert "text" not in store.db["answers"].columns_dict
     assert set(store.db["answers"].columns_dict) == {
         "id", "learner_id", "module_id", "attempt", "question_id", "option", "correct", "message_id", "answered_at",
-        "part"}
+        "part", "investigated"}
 
 
 def test_same_message_is_recorded_once(store):
@@ -96,7 +96,7 @@ def test_upgrading_a_version_1_store_keeps_progress_and_backfills_attempts(db_pa
     old.conn.close()
 
     store = ProgressStore(db_path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
     assert store.module_progress("ana", "verify_leaks").position == 3
     attempts = [(row["attempt"], row["started_at"][11:16], (row["completed_at"] or "")[11:16], row["reached"],
                  row["answered"], row["correct"]) for row in store.db["attempts"].rows_where(order_by="attempt")]

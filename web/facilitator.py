@@ -24,7 +24,8 @@ from sanic.response import HTTPResponse
 
 from bot.cohorts import Cohorts
 from bot.content import Content
-from bot.report_render import CSV_ENCODING, CSV_TABLES, html_style_source, render_csv, render_html, render_json
+from bot.report import CSV_TABLES
+from bot.report_render import CSV_ENCODING, html_style_source, render_csv, render_html, render_json
 from bot.store import Cohort, ProgressStore, utc_now
 from web.ratelimit import FailureLimiter, client_key
 from web.report_workers import ReportWorkers

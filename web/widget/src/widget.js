@@ -67,6 +67,33 @@ function el(tag, attributes = {}, children = []) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function practiceCard(card) {
+  /* A practice post as a mock social-media post, read in order by a screen reader: heading, who posted it and
+     when, the caption, the image placeholder (never a photo), the counts and the replies. Text only: every field
+     goes in with textContent. */
+  const post = card.post || {};
+  const replies = el("ul", { class: "replies", "aria-label": "Replies" },
+    (post.replies || []).map((reply) => el("li", {}, [el("span", { class: "handle", text: reply.handle }),
+                                                     document.createTextNode(` ${reply.text}`)])));
+  return el("article", { class: "card", "aria-label": `Practice post by ${post.display_name}` }, [
+    el("p", { class: "card-heading", text: card.heading || "" }),
+    el("p", { class: "card-prompt", text: card.prompt || "" }),
+    el("div", { class: "post" }, [
+      el("header", { class: "post-author" }, [
+        el("span", { class: "avatar", "aria-hidden": "true", text: (post.display_name || "?").slice(0, 1) }),
+        el("div", {}, [el("p", { class: "name", text: post.display_name }),
+                       el("p", { class: "meta", text: `${post.handle} · ${post.posted}` })]),
+      ]),
+      el("p", { class: "meta account", text: `Account: ${post.account_age} · ${post.followers}` }),
+      el("p", { class: "caption", text: post.caption }),
+      el("div", { class: "placeholder", role: "img", "aria-label": post.image }, [el("span", { text: post.image })]),
+      el("p", { class: "meta counts", text: `♥ ${post.likes} likes · ↻ ${post.reshares} reshares` }),
+      replies,
+    ]),
+    el("p", { class: "card-hint", text: "Investigate with the moves below, then decide." }),
+  ]);
+}
+
 class Conversation {
   /* The learner id and the message history, kept in localStorage. */
   constructor() {
@@ -171,7 +198,9 @@ class Widget {
 
   render(message) {
     const bubble = el("div", { class: `message ${message.from}` });
-    if (message.from === "bot") {
+    if (message.from === "bot" && message.card) {
+      bubble.append(practiceCard(message.card)); // the text fallback is for clients that cannot draw the card
+    } else if (message.from === "bot") {
       const body = el("div", { class: "body" });
       body.innerHTML = renderMarkdown(message.text || ""); // sanitized: tags and URLs are allow-listed
       bubble.append(body);
@@ -272,6 +301,7 @@ class Widget {
       }
       // Buttons of a turn the learner has already moved past (they typed meanwhile) arrive disabled.
       const entry = { from: "bot", text: reply.text || "", buttons: reply.buttons || [], answered: this.pending > 1 };
+      if (reply.custom && reply.custom.type === "practice_post") entry.card = reply.custom;
       this.conversation.add(entry);
       this.render(entry);
       this.scrollToEnd();
