@@ -16,12 +16,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.content import load_content
+from bot.content import CHOICE_TYPES, load_content
 from bot.inbound import TROUBLE_REPLY
 from tests.servers import ROOT, free_port
 from tests.test_server import answer_payload, answers_of, go_to_first_question, payloads, texts
 
 QUIZ = load_content(ROOT / "quizzes").modules["verify_leaks"].quiz
+# The first multiple-choice quiz item (broken on purpose below) and where the loader locates it.
+BROKEN_INDEX, BROKEN = next((index, question) for index, question in enumerate(QUIZ) if question.type in CHOICE_TYPES)
+BROKEN_PROBLEM = (f"content/verify_leaks.yml: quiz[{BROKEN_INDEX}] ({BROKEN.id}): options: exactly one option must "
+                  "have `correct: true`")
 STORE_ERROR = "I'm having trouble saving your progress right now"
 
 
@@ -55,7 +59,7 @@ def test_killed_action_server_loses_and_doubles_nothing(servers_after):
     servers.kill("actions")
     replies = answer(servers, "fault-actions", 2, "fa-2")
     assert replies == [{"recipient_id": "fault-actions", "text": TROUBLE_REPLY}]  # one clear reply, not silence
-    assert position(servers, "fault-actions") == "question 2 of 18"
+    assert position(servers, "fault-actions") == f"question 2 of {len(QUIZ)}"
 
     servers.start("actions")
     replies = answer(servers, "fault-actions", 2, "fa-2")  # the learner taps the same button again
@@ -64,7 +68,7 @@ def test_killed_action_server_loses_and_doubles_nothing(servers_after):
     assert "✅" not in texts(again)
     assert answers_of(servers, "fault-actions") == [(QUIZ[0].id, QUIZ[0].correct_option.letter, 1),
                                                    (QUIZ[1].id, QUIZ[1].correct_option.letter, 1)]
-    assert position(servers, "fault-actions") == "question 3 of 18"
+    assert position(servers, "fault-actions") == f"question 3 of {len(QUIZ)}"
 
 
 @pytest.mark.server
@@ -84,7 +88,7 @@ def test_killed_rasa_server_keeps_conversation_and_progress(servers_after):
         events_after = db.execute("SELECT count(*) FROM events WHERE sender_id = 'fault-rasa'").fetchone()[0]
     assert events_after > events_before
     assert [row[0] for row in answers_of(servers, "fault-rasa")] == [QUIZ[0].id, QUIZ[1].id]
-    assert position(servers, "fault-rasa") == "question 3 of 18"
+    assert position(servers, "fault-rasa") == f"question 3 of {len(QUIZ)}"
 
 
 def hold_write_lock(db_path: Path, seconds: float) -> threading.Event:
@@ -131,7 +135,7 @@ def test_lock_longer_than_the_busy_timeout_gets_a_polite_retry_and_writes_nothin
     replies = answer(servers, "fault-longlock", 1, "fll-1")
     assert STORE_ERROR in texts(replies) and "try again" in texts(replies)
     assert answers_of(servers, "fault-longlock") == []
-    assert position(servers, "fault-longlock") == "question 1 of 18"
+    assert position(servers, "fault-longlock") == f"question 1 of {len(QUIZ)}"
     time.sleep(2.5)  # the other writer lets go
     replies = answer(servers, "fault-longlock", 1, "fll-1")
     assert "✅ Right" in texts(replies)
@@ -145,7 +149,7 @@ def broken_content(tmp_path) -> Path:
     shutil.copytree(ROOT / "quizzes", directory)
     path = directory / "verify_leaks.yml"
     text = path.read_text(encoding="utf-8")
-    at = text.index("correct: false", text.index("id: vl_q1"))
+    at = text.index("correct: false", text.index(f"id: {BROKEN.id}\n"))
     path.write_text(text[:at] + "correct: true" + text[at + len("correct: false"):], encoding="utf-8")
     return directory
 
@@ -157,8 +161,7 @@ def test_action_server_refuses_broken_content(broken_content, servers_env):
     assert result.returncode != 0
     assert "The action server did not start." in result.stderr
     assert f"files under {broken_content}/" in result.stderr
-    assert "content/verify_leaks.yml: quiz[0] (vl_q1): options: exactly one option must have `correct: true`" \
-        in result.stderr
+    assert BROKEN_PROBLEM in result.stderr
 
 
 def test_make_run_validation_step_refuses_broken_content(broken_content, servers_env):
@@ -166,8 +169,7 @@ def test_make_run_validation_step_refuses_broken_content(broken_content, servers
                             env={**servers_env, "PAUSECHECK_CONTENT_DIR": str(broken_content)},
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
-    assert "content/verify_leaks.yml: quiz[0] (vl_q1): options: exactly one option must have `correct: true`" \
-        in result.stdout + result.stderr
+    assert BROKEN_PROBLEM in result.stdout + result.stderr
 
 
 @pytest.fixture
