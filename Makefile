@@ -65,8 +65,8 @@ system-deps:  ## Install what the tests need beyond Python when missing: chromiu
 
 test: system-deps setup test-unit test-rasa eval-grading eval-ci  ## Set up, then run every test (and the grader and NLU targets)
 
-test-unit: $(BIN)/.installed $(SPACY_MODEL)
-	$(BIN)/python -m pytest
+test-unit: system-deps $(BIN)/.installed $(SPACY_MODEL)
+	PAUSECHECK_REQUIRE_SERVICES=1 $(BIN)/python -m pytest
 
 test-rasa: setup
 	$(BIN)/rasa data validate

@@ -178,7 +178,8 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, 
         dispatcher.utter_message(
             response="utter_answer_correct" if feedback.correct else "utter_answer_wrong",
             chosen=option_label(feedback.chosen), feedback=feedback.chosen.feedback,
-            correct=option_label(feedback.question.correct_option), explanation=feedback.question.explanation,
+            correct=" or ".join(option_label(option) for option in feedback.question.options if option.correct),
+            explanation=feedback.question.explanation,
         )
         if feedback.review:
             replies.say_practice_review(dispatcher, feedback.review)

@@ -21,26 +21,44 @@ ELSEWHERE = "elsewhere"
 REGIONS = ("uk", "us", "canada", "australia", "ireland", "new_zealand", ELSEWHERE)
 
 # Safety cues, as lemmas of the project's spaCy pipeline (lowercase), with the slang and misspellings learners type.
-FIRST_PERSON = frozenset("i me my mine myself im i'm ive i've we us our ours".split())
 IMAGERY = frozenset(
-    "pic pics picture pix picz pictur photo foto fotos photos phot image img imgs vid vids vidz video vidio clip "
-    "selfie selfies nude nudes nudez nudie nudies nood noods noodz n00ds n00dz naked sext sexts tape footage "
-    "recording snap snaps content porn".split())
+    "pic pics picture pix picz pictur pitcher pitchers photo foto fotos photos phot image img imgs vid vids vidz "
+    "video vidio clip selfie selfies nude nudes nudez nudie nudies nood noods noodz n00ds n00dz sext sexts tape "
+    "footage recording snap snaps content body".split())
 HARM = frozenset(
     "leak leaked leakd leakt leeked leek post posted share shared spread upload uploaded forward forwarded airdrop "
     "airdropped expose exposed circulate circulating publish publicise distribute repost reposted everywhere viral "
-    "around round".split())
+    "around round online out seen see hack hacked remove removed down dm dms dming dmed dmd message messaged "
+    "messaging everyone".split())
 THREAT = frozenset(
-    "threaten threat threatening threating threatning blackmail blackmailing blackmailed blackmale blakmail "
-    "blackmial sextort sextorted sextorting sextortion sextorshun extort extorted extorting extortion ransom "
-    "unless".split())
-DEEPFAKE = frozenset("deepfake deepfaked deepfakes deepfaking faceswap faceswapped photoshop photoshopped morph "
-                     "morphed undress undressed".split())
-# "or else", "if i don't", and demands for money or more images, next to images or harm, make it a threat too.
-DEMAND = re.compile(r"\bor else\b|\bif i (?:don'?t|do not|dont)\b|\b(?:pay|money|cash|£|\$|€|gift ?cards?|crypto|"
-                    r"bitcoin|send (?:him |her |them )?more)\b")
-FAKED = re.compile(r"\b(?:fake|ai|edited|altered|generated)\b.{0,30}\b(?:nudes?|naked|porn|pics?|photos?|videos?)\b"
-                   r"|\b(?:put|pasted|edited|stuck|photoshopped) my face\b|\bdeep ?fake\b")
+    "threaten threat threatening threating threatning blackmail blackmailing blackmailed blackmaild blackmale "
+    "blakmail blackmial sextort sextorted sextorting sextortion sextorshun extort extorted extorting extortion "
+    "ransom ruin".split())
+# "or else", "unless", "or he'll", and demands for money or more images, next to images or harm: a threat.
+DEMAND = re.compile(r"\bor else\b|\bunless\b|\bif i (?:don'?t|do not|dont)\b|\bor (?:he|she|they)(?:'ll|ll| will| is "
+                    r"gonna| are gonna| gonna)\b|\b(?:pay|paid|money|cash|£|\$|€|gift ?cards?|crypto|bitcoin|wants? more|"
+                    r"send (?:him |her |them )?more)\b")
+_PLATFORM = (r"(?:the |a |an |my |his |her |their )?(?:internet|insta(?:gram)?|ig|twitter|x|tiktok|reddit|telegram|"
+             r"discord|snap(?:chat)?|whatsapp|facebook|fb|youtube|yt|onlyfans|(?:porn |adult )?(?:web)?site|porn|(?:\w+ )?(?:group|chat|"
+             r"gc|server|channel|story|page|account|thread)|everyone|everybody)")
+# Where the writer's images are, or that someone holds or sends them on: harm without a harm verb.
+PLACED = re.compile(rf"\b(?:on|in|onto|to|off|from) {_PLATFORM}\b|\b(?:has|have|got|keeps?|kept|using|stole) "
+                    r"(?:all )?(?:my|our)\b|\bwithout (?:my )?(?:consent|permission)\b|\bnever agreed\b"
+                    r"|\b(?:are|is) (?:still )?up\b|\b(?:send|sent|sending|show|showed|showing|tagged) (?:them|it|my \w+|"
+                    r"the \w+|pics|photos|vids?|videos?)(?: \w+)? (?:to|round|around)\b")
+FILMED = re.compile(r"\b(?:filmed|recorded|photographed|screenshotted|screenshot) (?:me|us|my|our)\b|\bme naked\b"
+                    r"|\b(?:i|we) (?:sent|shared|gave|showed) (?:\w+ ){0,2}(?:pics?|photos?|nudes?|vids?|videos?|them|"
+                    r"it|one|snaps?|selfies?)\b")
+# "he's gonna post them": a threat to share, whoever is named.
+GOING_TO_SHARE = re.compile(r"\b(?:he|she|they)(?:(?:'s|s| is| are|'re)? (?:gonna|going to|will)|'ll|ll) "
+                            r"(?:post|send|share|leak|show|expose)\b")
+AT_THE_WRITER = re.compile(r"\b(?:blackmail\w*|sextort\w*|extort\w*|threat\w*|blakmail\w*)\s+(?:me|us)\b"
+                           r"|\b(?:i'?m|i am|im|we'?re|getting|got|being) (?:\w+ )?(?:blackmail\w*|sextort\w*|extort\w*|"
+                           r"threatened)\b")
+FAKE_OF_THE_WRITER = re.compile(r"\b(?:deep ?fakes?|deepfaked|fakes?|ai|edited|photoshopped|morphed)\b.{0,40}"
+                                r"\b(?:of (?:me|us|myself)|it'?s me|its me|me in it)\b|\bmy face\b|\bdeepfaked (?:me|us)\b")
+OWN = frozenset("my our".split())  # whose images: "my nudes", "our video"
+OF_ME = frozenset("me us myself".split())  # "pics of me", "a video of us"
 MIN_TYPO_LENGTH = 5
 _SUBJECTS = frozenset("i we".split())
 _NEGATIONS = frozenset("not n't nt wont cant dont doesnt didnt wouldnt couldnt never".split())
@@ -50,32 +68,41 @@ _AUXILIARIES = frozenset("do can could should would will may might must just als
 
 @dataclass(frozen=True)
 class SafetyCues:
-    first_person: bool
-    imagery: bool
-    harm: bool
-    threat: bool
-    deepfake: bool
+    own_images: bool  # the writer's images: "my pics", "a video of me", "recorded me"
+    harm: bool  # shared, posted, leaked, out there, on an app, held by someone
+    threat: bool  # blackmail, sextortion, "pay or…"
+    at_the_writer: bool  # "blackmailing me", "i'm being sextorted"
+    fake_of_the_writer: bool  # "a deepfake of me", "put my face on…"
 
     @property
     def about_the_writer(self) -> bool:
-        """Whether it sounds like the writer's own images are shared, threatened or faked (or, by the writer,
-        someone else's: a person who shared and regrets it needs support too)."""
-        return self.first_person and (self.threat or self.deepfake or (self.imagery and self.harm))
+        """Whether it sounds like the writer's own images are shared, threatened or faked, or someone is threatening
+        to share images unless they pay or send more."""
+        return (self.own_images and (self.harm or self.threat)) or self.at_the_writer or self.fake_of_the_writer \
+            or (self.threat and self.harm)
 
 
 def safety_cues(text: str) -> SafetyCues:
     """Reads the cues of `text` (any length the channel passes; a few milliseconds)."""
     typed = words(text)
     lowered = _plain(text)
-    imagery = _any(typed, IMAGERY)
-    harm = any(_cue(word, HARM) and not _own_or_negated(typed, index) for index, word in enumerate(typed))
+    images = [index for index, word in enumerate(typed) if _cue(word, IMAGERY)]
+    placed = bool(PLACED.search(lowered))
     return SafetyCues(
-        first_person=any(word.text in FIRST_PERSON or word.lemma in FIRST_PERSON for word in typed),
-        imagery=imagery,
-        harm=harm,
-        threat=_any(typed, THREAT) or bool(DEMAND.search(lowered)) and (imagery or harm),
-        deepfake=_any(typed, DEEPFAKE) or bool(FAKED.search(lowered)),
+        own_images=any(_whose(typed, index) for index in images) or bool(FILMED.search(lowered)),
+        harm=placed or bool(GOING_TO_SHARE.search(lowered)) or any(_cue(word, HARM) and not _own_or_negated(typed, index) for index, word in enumerate(typed)),
+        threat=_any(typed, THREAT) or bool(GOING_TO_SHARE.search(lowered))
+        or bool(DEMAND.search(lowered)) and bool(images or placed),
+        at_the_writer=bool(AT_THE_WRITER.search(lowered)),
+        fake_of_the_writer=bool(FAKE_OF_THE_WRITER.search(lowered)),
     )
+
+
+def _whose(typed: tuple[Word, ...], index: int) -> bool:
+    """Whether the images at `index` are the writer's: "my (private) pics", "pics of me"."""
+    before = [word.text for word in typed[max(0, index - 3):index]]
+    after = [word.text for word in typed[index + 1:index + 4]]
+    return bool(OWN & set(before)) or (bool(after) and after[0] == "of" and bool(OF_ME & set(after[1:3])))
 
 
 def _any(typed: tuple[Word, ...], vocabulary: frozenset[str]) -> bool:

@@ -83,7 +83,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def browser():
     """One headless Chromium for every browser test (learner page and facilitator dashboard)."""
     if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: install Debian's `chromium` package (.ci/run does).")
+        pytest.fail("Chromium is missing: run `make system-deps` (or `make test`), which installs Debian's chromium.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

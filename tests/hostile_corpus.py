@@ -167,6 +167,7 @@ def markdown_injection() -> list[Case]:
 
 def forged_payloads(content: Content, victim: str) -> list[Case]:
     quiz = content.modules["verify_leaks"].quiz
+    posts = content.modules["verify_leaks"].practice_posts
     payloads = {
         "answer-later-question": f'/answer{{"option":"a","question":"{quiz[5].id}"}}',
         "answer-not-offered-q1": '/answer{"option":"a","question":"vl_q1"}',
@@ -198,6 +199,13 @@ def forged_payloads(content: Content, victim: str) -> list[Case]:
         "join-with-cohort-id": '/join_cohort{"join_code":"ZZZZ-99","cohort":"1"}',
         "review-victim": f'/review{{"learner_id":"{victim}"}}',
         "slot-injection": '/greet{"requested_slot":"x","session_started_metadata":{"admin":true}}',
+        "practice-move-not-offered": f'/practice_move{{"move":"account","question":"{posts[0].id}"}}',
+        "practice-move-unknown-kind": f'/practice_move{{"move":"reveal_answer","question":"{posts[0].id}"}}',
+        "practice-move-list": '/practice_move{"move":["account","coverage","replies"]}',
+        "support-answer-not-offered": '/support_answer{"age_group":"adult","region":"uk"}',
+        "support-answer-bad-age": '/support_answer{"age_group":"admin"}',
+        "support-slot-injection": '/affected{"support_age":"adult","support_region":"uk","requested_slot":null}',
+        "support-more-not-offered": '/support_more{"topic":"all_options"}',
         "restart": "/restart", "session-start": "/session_start", "back": "/back",
         "action-listen": "/action_listen", "nlu-fallback": "/nlu_fallback",
         "unknown-intent": "/make_me_admin", "unknown-intent-entities": '/grant{"role":"facilitator"}',

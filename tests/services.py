@@ -1,7 +1,8 @@
 """Real Redis and PostgreSQL servers from Debian's packages, on loopback in a temporary folder (scale-out tests).
 
-.ci/run installs redis-server and postgresql, and sets PAUSECHECK_REQUIRE_SERVICES=1 so that CI fails rather than
-skips when they are missing; elsewhere the tests are skipped with a message saying what to install.
+`make test` installs redis-server and postgresql when missing (scripts/install-system-deps.sh) and sets
+PAUSECHECK_REQUIRE_SERVICES=1, so that the tests fail rather than skip when they are missing; a plain `pytest` skips
+them with a message saying what to install.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from tests.servers import free_port
 
 
 def missing(what: str) -> None:
-    message = f"{what} is not installed: `apt-get install redis-server postgresql` (as .ci/run does)."
+    message = f"{what} is not installed: run `make system-deps` (or `make test`), which installs it."
     if os.environ.get("PAUSECHECK_REQUIRE_SERVICES") == "1":
         pytest.fail(message)
     pytest.skip(message)

@@ -18,7 +18,7 @@ def test_shipped_content_loads_with_enough_lessons_and_questions():
     for module in content.modules.values():
         assert len(module.lessons) >= 5, module.id
         assert len(module.quiz) >= 8, module.id
-        assert {"single_choice", "true_false", "scenario", "free_text"} <= {question.type for question in module.quiz}
+        assert {"scenario", "free_text", "practice"} <= {question.type for question in module.quiz}
         assert all(lesson.source.startswith("https://") for lesson in module.lessons)
         assert 3 <= len(module.pre_check) == len(module.post_check) <= 4, module.id
     judgements = content.modules["verify_leaks"].judgement_items
