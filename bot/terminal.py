@@ -38,7 +38,7 @@ def practice_box(card: dict[str, Any], *, width: int = WIDTH) -> list[str]:
             f"Account: {post.get('account_age', '')} · {post.get('followers', '')}", "",
             *textwrap.wrap(post.get("caption", ""), inner), "",
             *textwrap.wrap(f"[ {post.get('image', '')} ]", inner), "",
-            f"♥ {post.get('likes', '')} likes · ↻ {post.get('reshares', '')} reshares"]
+            f"♥ {post.get('likes', '')} · ↻ {post.get('reshares', '')}"]
     for reply in post.get("replies", []):
         rows += textwrap.wrap(f"↳ {reply.get('handle', '')}: {reply.get('text', '')}", inner,
                               subsequent_indent="  ")

@@ -57,6 +57,7 @@ def test_practice_post_card_moves_and_one_recorded_decision(browser, servers, na
     first_move = POST.practice.moves[0]
     page.get_by_role("button", name=first_move.label, exact=True).last.click()
     page.locator(".message.bot .body", has_text=first_move.finding[:40]).wait_for()
+    page.locator(".message.bot .body", has_text="Make another move").last.wait_for()  # the buttons, once more
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     card.screenshot(path=str(SCREENSHOTS / f"{name}-card.png"))
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))

@@ -22,7 +22,7 @@ def test_a_practice_post_is_a_boxed_block():
             "post": {"display_name": "Celeb Leaks", "handle": "@celeb", "posted": "2 h ago",
                      "account_age": "Joined 3 days ago", "followers": "212 followers",
                      "caption": "LEAKED pics, link in bio " * 6, "image": "Blurred image: 'leaked' photo",
-                     "likes": "4.1K", "reshares": "1,380", "replies": [{"handle": "@bot1", "text": "link works"}]}}
+                     "likes": "4.1K likes", "reshares": "1,380 reshares", "replies": [{"handle": "@bot1", "text": "link works"}]}}
     lines, _ = render_reply({"text": "**fallback**", "custom": card, "buttons": []})
     box = lines[lines.index(next(line for line in lines if line.startswith("┌"))):]
     assert box[0].startswith("┌") and box[-1].startswith("└")

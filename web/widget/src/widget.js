@@ -87,7 +87,7 @@ function practiceCard(card) {
       el("p", { class: "meta account", text: `Account: ${post.account_age} · ${post.followers}` }),
       el("p", { class: "caption", text: post.caption }),
       el("div", { class: "placeholder", role: "img", "aria-label": post.image }, [el("span", { text: post.image })]),
-      el("p", { class: "meta counts", text: `♥ ${post.likes} likes · ↻ ${post.reshares} reshares` }),
+      el("p", { class: "meta counts", text: `♥ ${post.likes} · ↻ ${post.reshares}` }),
       replies,
     ]),
     el("p", { class: "card-hint", text: "Investigate with the moves below, then decide." }),
