@@ -148,10 +148,14 @@ class ActionSupportHelper(SupportAction):
 
 
 class ActionSupportSharer(SupportAction):
+    """Someone who shared it; one tap away if the images are their own (a victim who "sent" them may be misread)."""
+
     def name(self) -> str:
         return "action_support_sharer"
 
     def respond(self, dispatcher, tracker, tutor):
-        replies.say_messages(dispatcher, tutor.content.support.shared_it,
-                             buttons=[replies.back_button(tutor, tracker.sender_id)])
+        support = tutor.content.support
+        replies.say_messages(dispatcher, support.shared_it,
+                             buttons=[replies.button(support.buttons["its_me"], "affected"),
+                                      replies.back_button(tutor, tracker.sender_id)])
         return []

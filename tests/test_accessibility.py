@@ -72,3 +72,17 @@ def test_facilitator_dashboard(browser, dashboard):
     page.get_by_text(cohort.name).first.wait_for(timeout=20_000)
     assert axe_violations(page, "dashboard report") == []
     context.close()
+
+
+def test_the_check_sees_inside_the_widget_and_can_fail(browser, servers):
+    """A button without a name planted in the widget's shadow root is a critical violation: axe reaches the widget."""
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.goto(servers.web_url + "/")
+    page.locator(".message.bot .body", has_text="Pick a module").wait_for(timeout=20_000)
+    page.evaluate("document.querySelector('.chat').shadowRoot.querySelector('.log')"
+                  ".append(document.createElement('button'))")
+    assert "button-name" in {violation["rule"] for violation in axe_violations(page, "planted violation")}
+    found.pop("planted violation")
+    RESULTS.write_text(json.dumps(found, indent=1), encoding="utf-8")
+    context.close()

@@ -121,6 +121,7 @@ def test_someone_who_shared_it_is_told_how_to_limit_the_harm(servers):
     replies = servers.say("support-sharer", "i forwarded my ex's nudes to my group chat when i was angry and now "
                                             "i really regret it")
     assert "Delete it" in texts(replies) and "Ask everyone you sent it to" in texts(replies)
+    assert payloads(replies) == ["/affected", MENU]  # one tap away if they are their own images after all
 
 
 LONG_STORY = (
