@@ -129,7 +129,8 @@ def _say_topic(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor,
     if topic == "all_options":
         messages = person.all_options
     else:
-        messages = (threats_answer(person, age, region) if topic == "threats" else tailored_answer(person, age, region),)
+        answer = threats_answer if topic == "threats" else tailored_answer
+        messages = (answer(person, age, region),)
     replies.say_messages(dispatcher, messages, buttons=more + [replies.back_button(tutor, tracker.sender_id)])
 
 

@@ -261,7 +261,8 @@ def content_stats(content_dir: Path | None) -> None:
         content = load_content(content_dir or _settings().content_dir)
     except PauseCheckError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"{'module':<18} {'items':>5}  {'longest right':<15} {'words':>6} {'minutes':>7}  {'practice':<13} types")
+    click.echo(f"{'module':<18} {'items':>5}  {'longest right':<15} {'words':>6} {'minutes':>7}  "
+               f"{'practice':<13} types")
     for module in content.modules.values():
         stats = module_stats(module)
         types = ", ".join(f"{kind} {count}" for kind, count in sorted(stats.types.items()))

@@ -19,7 +19,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Iterable
 
 from bot.content import Content, Module, Question
 from bot.lemmas import lemmas
@@ -139,10 +138,9 @@ def module_problems(module: Module) -> list[str]:
                         f"{', '.join(APPLIED_TYPES)} items")
     for question in items(module):
         problems += [f"{_where(module, question)}: {problem}" for problem in _item_problems(question)]
-    posts = [question for question in module.quiz if question.type == "practice"]
-    if len(posts) < MIN_PRACTICE_POSTS or sum(post.truth == "genuine" for post in posts) < MIN_GENUINE_SHARE * len(posts):
-        problems.append(f"quiz: has {len(posts)} practice posts, {stats.genuine_posts} genuine; it needs at least "
-                        f"{MIN_PRACTICE_POSTS}, and one in three genuine, so that suspicion alone never wins")
+    if stats.practice_posts < MIN_PRACTICE_POSTS or stats.genuine_posts < MIN_GENUINE_SHARE * stats.practice_posts:
+        problems.append(f"quiz: has {stats.practice_posts} practice posts, {stats.genuine_posts} genuine; it needs at "
+                        f"least {MIN_PRACTICE_POSTS}, and one in three genuine, so that suspicion alone never wins")
     if stats.minutes > MAX_MODULE_MINUTES:
         problems.append(f"takes {stats.minutes:.1f} minutes to read ({stats.words} words at "
                         f"{READING_WORDS_PER_MINUTE} a minute); at most {MAX_MODULE_MINUTES}: shorten lessons and "
@@ -162,9 +160,8 @@ def _parallel_problems(module: Module) -> list[str]:
 
 def _repeat_problems(module: Module) -> list[str]:
     problems = []
-    pairs: Iterable[tuple[Question, Question]] = combinations(items(module), 2)
     stems = {question.id: _content(_stem(question)) for question in items(module)}
-    for first, second in pairs:
+    for first, second in combinations(items(module), 2):
         if _overlap(stems[first.id], stems[second.id]) >= SIMILAR_STEMS:
             problems.append(f"{_where(module, second)}: shares a stem with {_where(module, first)}; ask about a "
                             "different situation")

@@ -153,7 +153,8 @@ def figures(run: dict, split_name: str) -> dict[str, float]:
             found[f"{intent} {label}"] = measured[key]
     if "predictions" in split:
         routing = support_routing(split["predictions"])
-        found["support (any role) recall"], found["support (any role) precision"] = routing["recall"], routing["precision"]
+        found["support (any role) recall"] = routing["recall"]
+        found["support (any role) precision"] = routing["precision"]
     if split_name == "safety":
         return found
     entities = entity_f1(split["predictions"]) if split_name == "heldout" else _cv_entity_f1(split)

@@ -36,15 +36,18 @@ THREAT = frozenset(
     "ransom ruin".split())
 # "or else", "unless", "or he'll", and demands for money or more images, next to images or harm: a threat.
 DEMAND = re.compile(r"\bor else\b|\bunless\b|\bif i (?:don'?t|do not|dont)\b|\bor (?:he|she|they)(?:'ll|ll| will| is "
-                    r"gonna| are gonna| gonna)\b|\b(?:pay|paid|money|cash|£|\$|€|gift ?cards?|crypto|bitcoin|wants? more|"
+                    r"gonna| are gonna| gonna)\b|\b(?:pay|paid|money|cash|£|\$|€|gift ?cards?|crypto|bitcoin|"
+                    r"wants? more|"
                     r"send (?:him |her |them )?more)\b")
 _PLATFORM = (r"(?:the |a |an |my |his |her |their )?(?:internet|insta(?:gram)?|ig|twitter|x|tiktok|reddit|telegram|"
-             r"discord|snap(?:chat)?|whatsapp|facebook|fb|youtube|yt|onlyfans|(?:porn |adult )?(?:web)?site|porn|(?:\w+ )?(?:group|chat|"
+             r"discord|snap(?:chat)?|whatsapp|facebook|fb|youtube|yt|onlyfans|(?:porn |adult )?(?:web)?site|porn|"
+             r"(?:\w+ )?(?:group|chat|"
              r"gc|server|channel|story|page|account|thread)|everyone|everybody)")
 # Where the writer's images are, or that someone holds or sends them on: harm without a harm verb.
 PLACED = re.compile(rf"\b(?:on|in|onto|to|off|from) {_PLATFORM}\b|\b(?:has|have|got|keeps?|kept|using|stole) "
                     r"(?:all )?(?:my|our)\b|\bwithout (?:my )?(?:consent|permission)\b|\bnever agreed\b"
-                    r"|\b(?:are|is) (?:still )?up\b|\b(?:send|sent|sending|show|showed|showing|tagged) (?:them|it|my \w+|"
+                    r"|\b(?:are|is) (?:still )?up\b"
+                    r"|\b(?:send|sent|sending|show|showed|showing|tagged) (?:them|it|my \w+|"
                     r"the \w+|pics|photos|vids?|videos?)(?: \w+)? (?:to|round|around)\b")
 FILMED = re.compile(r"\b(?:filmed|recorded|photographed|screenshotted|screenshot) (?:me|us|my|our)\b|\bme naked\b"
                     r"|\b(?:i|we) (?:sent|shared|gave|showed) (?:\w+ ){0,2}(?:pics?|photos?|nudes?|vids?|videos?|them|"
@@ -53,10 +56,12 @@ FILMED = re.compile(r"\b(?:filmed|recorded|photographed|screenshotted|screenshot
 GOING_TO_SHARE = re.compile(r"\b(?:he|she|they)(?:(?:'s|s| is| are|'re)? (?:gonna|going to|will)|'ll|ll) "
                             r"(?:post|send|share|leak|show|expose)\b")
 AT_THE_WRITER = re.compile(r"\b(?:blackmail\w*|sextort\w*|extort\w*|threat\w*|blakmail\w*)\s+(?:me|us)\b"
-                           r"|\b(?:i'?m|i am|im|we'?re|getting|got|being) (?:\w+ )?(?:blackmail\w*|sextort\w*|extort\w*|"
+                           r"|\b(?:i'?m|i am|im|we'?re|getting|got|being) (?:\w+ )?"
+                           r"(?:blackmail\w*|sextort\w*|extort\w*|"
                            r"threatened)\b")
 FAKE_OF_THE_WRITER = re.compile(r"\b(?:deep ?fakes?|deepfaked|fakes?|ai|edited|photoshopped|morphed)\b.{0,40}"
-                                r"\b(?:of (?:me|us|myself)|it'?s me|its me|me in it)\b|\bmy face\b|\bdeepfaked (?:me|us)\b")
+                                r"\b(?:of (?:me|us|myself)|it'?s me|its me|me in it)\b"
+                                r"|\bmy face\b|\bdeepfaked (?:me|us)\b")
 OWN = frozenset("my our".split())  # whose images: "my nudes", "our video"
 OF_ME = frozenset("me us myself".split())  # "pics of me", "a video of us"
 MIN_TYPO_LENGTH = 5
@@ -90,7 +95,8 @@ def safety_cues(text: str) -> SafetyCues:
     placed = bool(PLACED.search(lowered))
     return SafetyCues(
         own_images=any(_whose(typed, index) for index in images) or bool(FILMED.search(lowered)),
-        harm=placed or bool(GOING_TO_SHARE.search(lowered)) or any(_cue(word, HARM) and not _own_or_negated(typed, index) for index, word in enumerate(typed)),
+        harm=placed or bool(GOING_TO_SHARE.search(lowered))
+        or any(_cue(word, HARM) and not _own_or_negated(typed, index) for index, word in enumerate(typed)),
         threat=_any(typed, THREAT) or bool(GOING_TO_SHARE.search(lowered))
         or bool(DEMAND.search(lowered)) and bool(images or placed),
         at_the_writer=bool(AT_THE_WRITER.search(lowered)),

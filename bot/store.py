@@ -261,7 +261,8 @@ FIRST_ATTEMPT_ANSWERS_SQL = (
 )
 
 # Tables with a learner_id column, children before parents, so deleting a learner respects foreign keys.
-LEARNER_TABLES = ("answers", "practice_moves", "check_scores", "attempts", "cohort_members", "module_progress", "review_answers",
+LEARNER_TABLES = ("answers", "practice_moves", "check_scores", "attempts", "cohort_members", "module_progress",
+                  "review_answers",
                   "review_cards", "review_sessions")
 
 

@@ -234,8 +234,10 @@ def _parse_question(data: dict[str, Any], location: str, answers: tuple[str, ...
     if set(choices) != set(answers):
         unknown = sorted(set(choices) - set(answers))
         problems.add(f"{location}: choices", f"must give a button title for each of {', '.join(answers)}, in the order "
-                                             "the buttons appear" + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
-    return SupportQuestion(prompt=problems.text(data, "prompt", location), unclear=problems.text(data, "unclear", location),
+                                             "the buttons appear"
+                     + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+    return SupportQuestion(prompt=problems.text(data, "prompt", location),
+                           unclear=problems.text(data, "unclear", location),
                            choices={key: str(title) for key, title in choices.items()})
 
 

@@ -42,7 +42,8 @@ def practice_box(card: dict[str, Any], *, width: int = WIDTH) -> list[str]:
     for reply in post.get("replies", []):
         rows += textwrap.wrap(f"↳ {reply.get('handle', '')}: {reply.get('text', '')}", inner,
                               subsequent_indent="  ")
-    box = ["┌" + "─" * (width - 2) + "┐", *(f"│ {row:<{inner}} │" for row in rows), "└" + "─" * (width - 2) + "┘"]
+    rule = "─" * (width - 2)
+    box = [f"┌{rule}┐", *(f"│ {row:<{inner}} │" for row in rows), f"└{rule}┘"]
     return [*wrapped(card.get("heading", "")), *wrapped(card.get("prompt", "")), *box]
 
 

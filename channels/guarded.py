@@ -86,8 +86,8 @@ class _TurnReplies(OutputChannel):
         if message.get("custom") and isinstance(self.output, CollectingOutputChannel):
             # A card (a practice post) stays one REST message with its plain-text fallback and its buttons, so a
             # client that cannot draw the card shows the text instead; Rasa would split them into two messages.
-            self.output.messages.append({"recipient_id": recipient_id, **{key: message[key] for key in
-                                                                          ("text", "buttons", "custom") if key in message}})
+            kept = {key: message[key] for key in ("text", "buttons", "custom") if key in message}
+            self.output.messages.append({"recipient_id": recipient_id, **kept})
             return
         await self.output.send_response(recipient_id, message)
 

@@ -98,8 +98,9 @@ def copy_advice(data: Any, name: str) -> list[str]:
         if ".person_shown." in path and (path.endswith(".adult") or ".adult." in path):
             continue
         for sentence in _SENTENCE_END.split(text):
+            only_messages = _NOT_AN_IMAGE.search(sentence) and not _AN_IMAGE.search(sentence)
             if not any(pattern.search(sentence) for pattern in _ADVICE) or _NEGATED.search(sentence) \
-                    or _OWN_IMAGES.search(sentence) or (_NOT_AN_IMAGE.search(sentence) and not _AN_IMAGE.search(sentence)):
+                    or _OWN_IMAGES.search(sentence) or only_messages:
                 continue
             found.append(f"{path}: {sentence.strip()}")
     return found

@@ -226,7 +226,8 @@ def test_spreadsheet_safe(text, safe):
 
 
 def test_csv_refuses_an_unknown_table(report):
-    with pytest.raises(ValueError, match="Unknown CSV table 'answers': choose one of learners, modules, questions, practice."):
+    with pytest.raises(ValueError,
+                       match="Unknown CSV table 'answers': choose one of learners, modules, questions, practice."):
         render_csv(report, "answers")
     assert CSV_TABLES == ("learners", "modules", "questions", "practice")
 

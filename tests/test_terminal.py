@@ -11,8 +11,8 @@ def test_markdown_markers_are_gone_and_links_show_their_address():
 
 
 def test_buttons_are_numbered_choices_across_messages():
-    lines, buttons = render_reply({"text": "Pick one", "buttons": [{"title": "A) **Stop**", "payload": "/a"},
-                                                                   {"title": "B) Go", "payload": "/b"}]}, first_choice=3)
+    buttons_sent = [{"title": "A) **Stop**", "payload": "/a"}, {"title": "B) Go", "payload": "/b"}]
+    lines, buttons = render_reply({"text": "Pick one", "buttons": buttons_sent}, first_choice=3)
     assert lines == ["Pick one", "  3) A) Stop", "  4) B) Go"]
     assert [button["payload"] for button in buttons] == ["/a", "/b"]
 
@@ -22,7 +22,8 @@ def test_a_practice_post_is_a_boxed_block():
             "post": {"display_name": "Celeb Leaks", "handle": "@celeb", "posted": "2 h ago",
                      "account_age": "Joined 3 days ago", "followers": "212 followers",
                      "caption": "LEAKED pics, link in bio " * 6, "image": "Blurred image: 'leaked' photo",
-                     "likes": "4.1K likes", "reshares": "1,380 reshares", "replies": [{"handle": "@bot1", "text": "link works"}]}}
+                     "likes": "4.1K likes", "reshares": "1,380 reshares",
+                     "replies": [{"handle": "@bot1", "text": "link works"}]}}
     lines, _ = render_reply({"text": "**fallback**", "custom": card, "buttons": []})
     box = lines[lines.index(next(line for line in lines if line.startswith("┌"))):]
     assert box[0].startswith("┌") and box[-1].startswith("└")
