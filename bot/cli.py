@@ -295,8 +295,8 @@ def build_spacy(output: Path, synonyms: Path) -> None:
 def nlu_summary(results_dir: Path, check: bool) -> None:
     """Summarise an NLU evaluation run (make eval) in RESULTS_DIR as Markdown, ours vs the default pipeline.
 
-    Also written to summary.md there. With --check, exits 1 listing every held-out figure of ours that fell below its
-    floor (bot.nlu_report.CI_FLOORS).
+    Also written to summary.md there. With --check, exits 1 listing every figure of ours (held-out and safety
+    splits) below its floor (bot.nlu_report.CI_FLOORS).
 
     Example: python -m bot nlu-summary results/nlu-eval --check
     """

@@ -23,15 +23,17 @@ SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 # Candidate FallbackClassifier settings shown in the summary, to choose them from the numbers.
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 AMBIGUITY_THRESHOLDS = (0.0, 0.05, 0.1)
-# `make eval-ci` fails below these held-out figures of ours. Measured on 24 Nov 2026 with `rasa train nlu` (make eval)
-# / the full `rasa train` model that eval-ci reuses: macro F1 0.960 / 0.965, accuracy 0.959 / 0.964, affected recall
-# 0.938 / 0.958, affected precision 0.978 / 0.979, share_request recall 1.000 / 1.000, platform 1.000 / 1.000, module
-# 0.965 / 0.864, option 0.967 / 0.935 (the two trainings differ most on the rare module entities). Floors sit two to
-# four messages below the bot model's figures, so retraining noise is not a failure but a real regression is.
+# `make eval-ci` fails below these figures of the bot's model (the `rasa train` model eval-ci reuses). Measured on 30
+# Nov 2026 (`scripts/nlu_eval.py --folds 0 --model ours=models/pause_check.tar.gz`): held-out macro F1 0.958, accuracy
+# 0.957, affected recall 0.979 (47 of 48) and precision 0.959, share_request recall 1.000, platform 1.000, module
+# 0.941, option 0.935; safety split affected recall 1.000 (101 of 101) and precision 0.981, help_friend recall 1.000,
+# shared_regret recall 0.962, support (any role) recall 1.000. Floors sit two to four messages below, so retraining
+# noise is not a failure but a real regression is (training with the same seed gave the same model here and in CI).
 CI_FLOORS = {
-    "heldout": {"intent macro F1": 0.93, "intent accuracy": 0.93, "affected recall": 0.92, "affected precision": 0.93,
-                "share_request recall": 0.93, "platform F1": 0.97, "module F1": 0.80, "option F1": 0.90},
-    "safety": {"affected recall": 0.90, "affected precision": 0.90},
+    "heldout": {"intent macro F1": 0.93, "intent accuracy": 0.93, "affected recall": 0.93, "affected precision": 0.91,
+                "share_request recall": 0.93, "platform F1": 0.97, "module F1": 0.88, "option F1": 0.90},
+    "safety": {"affected recall": 0.96, "affected precision": 0.94, "help_friend recall": 0.90,
+               "shared_regret recall": 0.88, "support (any role) recall": 0.97},
 }
 
 
