@@ -40,7 +40,7 @@ $(BIN)/.installed: requirements.txt constraints.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(SPACY_MODEL): $(BIN)/.installed bot/nlp.py data/nlu/synonyms.yml
+$(SPACY_MODEL): $(BIN)/.installed bot/nlu/pipeline.py data/nlu/synonyms.yml
 	$(BIN)/python -m bot build-spacy --output build/spacy/pause_check_en
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)

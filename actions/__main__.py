@@ -11,7 +11,7 @@ from rasa_sdk.__main__ import main_from_args
 from rasa_sdk.endpoint import create_argument_parser
 
 from actions import runtime
-from bot import lemmas
+from bot.learning import lemmas
 from bot.config import Settings
 from bot.errors import PauseCheckError
 

@@ -10,10 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, runtime
-from bot.cohorts import Cohorts, join_codes_in
+from bot.reports.cohorts import Cohorts, join_codes_in
 from bot.errors import PauseCheckError
-from bot.formatting import markdown_literal, option_label
-from bot.tutor import Feedback, MoveResult, QuestionStep, Step, Tutor
+from bot.learning.formatting import markdown_literal, option_label
+from bot.learning.tutor import Feedback, MoveResult, QuestionStep, Step, Tutor
 
 logger = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import Module, Option, Question
-from bot.practice import POST_FIELDS, Review
-from bot.support import PlatformRoute
-from bot.formatting import option_label, progress_bar
-from bot.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Step, Tutor
+from bot.learning.content import Module, Option, Question
+from bot.learning.practice import POST_FIELDS, Review
+from bot.learning.support import PlatformRoute
+from bot.learning.formatting import option_label, progress_bar
+from bot.learning.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Step, Tutor
 
 
 def payload(intent: str, **entities: str) -> str:

@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, TypeVar
 
 from bot.config import Settings
-from bot.content import load_content
+from bot.learning.content import load_content
 from bot.store import ProgressStore
-from bot.tutor import Tutor
+from bot.learning.tutor import Tutor
 
 _tutor: Tutor | None = None
 

@@ -1,5 +1,5 @@
 """Support actions: the first reply to the person shown, the two questions of `support_form`, the answer that fits,
-and the answers for a friend helping and for someone who shared it. Decisions and texts come from bot.support;
+and the answers for a friend helping and for someone who shared it. Decisions and texts come from bot.learning.support;
 age and region live only in the conversation's slots."""
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import replies
 from actions.actions import Events, TutorAction, entity_values
-from bot.support import (SupportQuestion, first_reply, read_form_reply, read_situation, tailored_answer,
+from bot.learning.support import (SupportQuestion, first_reply, read_form_reply, read_situation, tailored_answer,
                          threats_answer)
-from bot.tutor import Tutor
+from bot.learning.tutor import Tutor
 
 AGE_SLOT, REGION_SLOT = "support_age", "support_region"
 THREATS_SLOT, UNCLEAR_SLOT = "support_threats", "support_unclear"
-ASKING = {AGE_SLOT: "age", REGION_SLOT: "region"}  # the form's requested slot -> the question in bot.support
+ASKING = {AGE_SLOT: "age", REGION_SLOT: "region"}  # the form's requested slot -> the question in bot.learning.support
 
 
 class SupportAction(TutorAction):

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from bot.cohorts import Cohorts
+from bot.reports.cohorts import Cohorts
 from bot.config import DEFAULT_SPACY_MODEL_DIR, SYNONYMS_FILE, Settings
-from bot.content import load_content
+from bot.learning.content import load_content
 from bot.errors import ItemBankError, PauseCheckError
-from bot.formatting import progress_bar
-from bot.report import CSV_TABLES, DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
+from bot.learning.formatting import progress_bar
+from bot.reports.report import CSV_TABLES, DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
 from bot.store import Cohort, ProgressStore, utc_now
-from bot.tutor import Tutor
+from bot.learning.tutor import Tutor
 
 
 def _settings() -> Settings:
@@ -161,7 +161,7 @@ def cohort_demo(learners: int, as_json: bool) -> None:
     """
     from datetime import timedelta
 
-    from bot.synthetic import populate_cohort
+    from bot.reports.synthetic import populate_cohort
 
     settings = _settings()
     try:
@@ -202,7 +202,7 @@ def report(join_code: str, output_format: str, csv_table: str, out: Path | None,
 
     Example: python -m bot report --cohort TUES-42 --format html --out year9.html
     """
-    from bot import report_render  # Jinja2 and matplotlib are slow to import; only this command needs them
+    from bot.reports import render as report_render  # Jinja2 and matplotlib are slow to import: only here
 
     settings = _settings()
     try:
@@ -233,7 +233,7 @@ def validate_content(content_dir: Path | None) -> None:
 
     Example: python -m bot validate-content --content-dir quizzes
     """
-    from bot.item_bank import item_bank_problems  # reads lemmas: spaCy loads only for this command
+    from bot.learning.item_bank import item_bank_problems  # reads lemmas: spaCy loads only for this command
 
     directory = content_dir or _settings().content_dir
     try:
@@ -255,7 +255,7 @@ def content_stats(content_dir: Path | None) -> None:
 
     Example: python -m bot content-stats
     """
-    from bot.item_bank import READING_WORDS_PER_MINUTE, module_stats
+    from bot.learning.item_bank import READING_WORDS_PER_MINUTE, module_stats
 
     try:
         content = load_content(content_dir or _settings().content_dir)
@@ -284,7 +284,7 @@ def build_spacy(output: Path, synonyms: Path) -> None:
 
     Example: python -m bot build-spacy --output build/spacy/pause_check_en
     """
-    from bot.nlp import build_pipeline  # spaCy is slow to import; only this command needs it
+    from bot.nlu.pipeline import build_pipeline  # spaCy is slow to import; only this command needs it
 
     click.echo(f"spaCy pipeline written to {build_pipeline(synonyms, output)}")
 
@@ -296,11 +296,11 @@ def nlu_summary(results_dir: Path, check: bool) -> None:
     """Summarise an NLU evaluation run (make eval) in RESULTS_DIR as Markdown, ours vs the default pipeline.
 
     Also written to summary.md there. With --check, exits 1 listing every figure of ours (held-out and safety
-    splits) below its floor (bot.nlu_report.CI_FLOORS).
+    splits) below its floor (bot.nlu.report.CI_FLOORS).
 
     Example: python -m bot nlu-summary results/nlu-eval --check
     """
-    from bot.nlu_report import CI_FLOORS, ResultsError, check_floors, load_results, summarise
+    from bot.nlu.report import CI_FLOORS, ResultsError, check_floors, load_results, summarise
 
     try:
         results = load_results(results_dir)

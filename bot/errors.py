@@ -21,7 +21,7 @@ class ContentError(PauseCheckError):
 
 
 class ItemBankError(PauseCheckError):
-    """The content loads but breaks item-bank rules (bot.item_bank); `problems` lists each."""
+    """The content loads but breaks item-bank rules (bot.learning.item_bank); `problems` lists each."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems

@@ -91,7 +91,7 @@ class ReviewCard:
     question_id: str
     module_id: str
     due: str
-    card: str  # an fsrs Card as JSON (bot.review reads and writes it)
+    card: str  # an fsrs Card as JSON (bot.learning.review reads and writes it)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,17 @@
-"""Rasa input channels that screen every message before NLU (see bot/inbound.py for the rules).
+"""Rasa input channels that screen every message before NLU (see channels/inbound.py for the rules).
 
 `GuardedRestInput` and `GuardedSocketIOInput` keep the URLs of Rasa's own REST and socket.io channels
 (/webhooks/rest/webhook and /socket.io) and add:
 - "/" messages pass only when they are a button payload the bot offered this learner in its latest turn;
 - a length limit (PAUSECHECK_MAX_MESSAGE_CHARS), control and invisible characters removed;
-- a per-learner rate limit shared by both channels (bot/message_rate.py): REST answers 429 with Retry-After,
+- a per-learner rate limit shared by both channels (channels/message_rate.py): REST answers 429 with Retry-After,
   socket.io a "please slow down" message; either way the message never reaches Rasa;
 - REST bodies that are not a JSON object with a text `sender` and `message` get a 400 that says what to send;
 - an optional `metadata.message_id` from the client, so a retried message is recorded once;
 - after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store;
 - a turn that produced no reply at all (Rasa logs a failed custom action, e.g. the action server is down, and sends
   nothing) gets "I'm having trouble, try again in a moment" instead of silence;
-- the safety net: a message that sounds like someone's own images are shared, threatened or faked (bot.situation)
+- the safety net: a message that sounds like someone's own images are shared, threatened or faked (bot.learning.situation)
   but that NLU read as something other than support gets one more message, "Is this happening to you? Get help",
   whose button opens support. It is added to the conversation like any reply, so its button counts as offered.
 """
@@ -31,13 +31,13 @@ from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from bot import lemmas
+from bot.learning import lemmas
 from bot.config import Settings
-from bot.content import load_content
-from bot.inbound import TROUBLE_REPLY, clean_message_id, might_be_payload, screen_message
-from bot.message_rate import SLOW_DOWN_REPLY, MessageRateLimit, MessageRateLimiter, slow_down_error
-from bot.situation import safety_cues
-from bot.support import GET_HELP_PAYLOAD, SUPPORT_INTENTS, SafetyNet
+from bot.learning.content import load_content
+from channels.inbound import TROUBLE_REPLY, clean_message_id, might_be_payload, screen_message
+from channels.message_rate import SLOW_DOWN_REPLY, MessageRateLimit, MessageRateLimiter, slow_down_error
+from bot.learning.situation import safety_cues
+from bot.learning.support import GET_HELP_PAYLOAD, SUPPORT_INTENTS, SafetyNet
 from channels import performance
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content import load_content  # noqa: E402  (imports after the path is set)
+from bot.learning.content import load_content  # noqa: E402  (imports after the path is set)
 from tests.load import (AnswerCheck, HealthProbe, LearnerRun, PeakMemory, check_answers, percentile,  # noqa: E402
                         replay_parse, run_learners)
 from tests.servers import Servers  # noqa: E402

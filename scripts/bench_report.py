@@ -18,12 +18,12 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cohorts import Cohorts  # noqa: E402  (imports after the path is set)
-from bot.content import load_content  # noqa: E402
-from bot.report import build_report  # noqa: E402
-from bot.report_render import render_html, render_json, render_table  # noqa: E402
+from bot.reports.cohorts import Cohorts  # noqa: E402  (imports after the path is set)
+from bot.learning.content import load_content  # noqa: E402
+from bot.reports.report import build_report  # noqa: E402
+from bot.reports.render import render_html, render_json, render_table  # noqa: E402
 from bot.store import FIRST_ATTEMPT_ANSWERS_SQL, ProgressStore  # noqa: E402
-from bot.synthetic import populate_cohort  # noqa: E402
+from bot.reports.synthetic import populate_cohort  # noqa: E402
 
 ANSWERS_PER_LEARNER = 30
 TARGETS_MS = {("30-learner cohort", "JSON"): 50, ("10,000-learner cohort", "JSON"): 1000}

@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content import load_content  # noqa: E402  (imports after the path is set)
+from bot.learning.content import load_content  # noqa: E402  (imports after the path is set)
 from bot.errors import PauseCheckError  # noqa: E402
-from bot.grading_eval import evaluate, load_labelled, render_summary  # noqa: E402
+from bot.nlu.grading_eval import evaluate, load_labelled, render_summary  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

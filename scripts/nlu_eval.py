@@ -4,7 +4,7 @@ For each configuration: train on data/nlu (timed), evaluate on the held-out spli
 safety split tests/nlu/safety_data.yml with Rasa's evaluation (reports, errors, confusion matrix) and keep every
 message's prediction (predictions.json, with whether the safety net's cues fire on it). With --folds N, also Rasa's
 N-fold cross-validation on data/nlu. Then all models are loaded in one process and time the parse of every held-out
-message, interleaved. Finally writes summary.md with bot.nlu_report and prints the ours/default ratios.
+message, interleaved. Finally writes summary.md with bot.nlu.report and prints the ours/default ratios.
 
 Results: OUT/<config>/heldout/, OUT/<config>/safety/, OUT/<config>/cv/, OUT/<config>/meta.json, OUT/summary.md.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.nlu_report import CI_FLOORS, check_floors, headline_ratios, load_results, summarise  # noqa: E402
+from bot.nlu.report import CI_FLOORS, check_floors, headline_ratios, load_results, summarise  # noqa: E402
 
 CONFIGS = {"ours": ROOT / "config.yml", "default": ROOT / "tests/nlu/config_default.yml"}
 TRAIN_DATA = ROOT / "data/nlu"
@@ -81,7 +81,7 @@ async def _evaluate(model: Path, split: Path, out_dir: Path) -> list[dict]:
     from rasa.nlu.test import run_evaluation
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.situation import safety_cues
+    from bot.learning.situation import safety_cues
 
     _configure_rasa_logging()
     agent = Agent.load(str(model))
@@ -168,7 +168,7 @@ def main() -> int:
     parser.add_argument("--skip-default", action="store_true",
                         help="Evaluate ours only (the summary then has no default column or ratios).")
     parser.add_argument("--check", action="store_true",
-                        help="Exit 1 if a figure of ours is below its floor in bot.nlu_report.CI_FLOORS.")
+                        help="Exit 1 if a figure of ours is below its floor in bot.nlu.report.CI_FLOORS.")
     args = parser.parse_args()
     if args.folds == 1 or args.folds < 0:
         parser.error("--folds must be 0 (no cross-validation) or at least 2")

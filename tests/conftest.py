@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from bot.content import Content, load_content
+from bot.learning.content import Content, load_content
 from bot.store import ProgressStore
-from bot.tutor import Tutor
+from bot.learning.tutor import Tutor
 from tests.servers import Servers
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"

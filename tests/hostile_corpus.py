@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.content import Content
+from bot.learning.content import Content
 
 JSON = "application/json"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.content import Content, Module, Question
+from bot.learning.content import Content, Module, Question
 
 TROUBLE_MARKERS = ("having trouble", "Something went wrong")
 FREE_TEXT_MARKER = "Type your answer"

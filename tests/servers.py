@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.cohorts import Cohorts
-from bot.content import load_content
+from bot.reports.cohorts import Cohorts
+from bot.learning.content import load_content
 from bot.store import Cohort, ProgressStore
-from bot.synthetic import populate_cohort
+from bot.reports.synthetic import populate_cohort
 
 ROOT = Path(__file__).parent.parent
 MODEL = ROOT / "models" / "pause_check.tar.gz"

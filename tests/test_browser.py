@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from bot.content import load_content
-from bot.formatting import option_label
+from bot.learning.content import load_content
+from bot.learning.formatting import option_label
 from tests.servers import ROOT
 
 pytestmark = pytest.mark.server

@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.content import load_content
+from bot.learning.content import load_content
 from bot.store import ProgressStore
-from bot.tutor import Tutor
+from bot.learning.tutor import Tutor
 from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 
 
@@ -138,7 +138,7 @@ def test_cohort_commands_explain_mistakes(env):
 def cohort_with_class(env):
     """Cohort with ana (t_q1 right, t_q2 wrong) and ben (not started)."""
     store = ProgressStore(env)
-    from bot.cohorts import Cohorts
+    from bot.reports.cohorts import Cohorts
 
     cohort, _ = Cohorts(store).create("Year 9 = Tuesday")
     tutor = Tutor(load_content(FIXTURE_CONTENT), store)

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from bot import cohorts as cohorts_module
-from bot.cohorts import CODE_DIGITS, CODE_LETTERS, Cohorts, join_codes_in, new_join_code, normalize_join_code
+from bot.reports import cohorts as cohorts_module
+from bot.reports.cohorts import CODE_DIGITS, CODE_LETTERS, Cohorts, join_codes_in, new_join_code, normalize_join_code
 from bot.errors import UnknownCohort
 
 

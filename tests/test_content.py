@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import MODULE_IDS, load_content
-from bot.support import PLATFORMS
+from bot.learning.content import MODULE_IDS, load_content
+from bot.learning.support import PLATFORMS
 from bot.errors import ContentError
 from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.cohorts import Cohorts
-from bot.report_render import DASHBOARD_LINKS, html_style_source
+from bot.reports.cohorts import Cohorts
+from bot.reports.render import DASHBOARD_LINKS, html_style_source
 from bot.store import Cohort, ProgressStore
 from tests.servers import WebServer, seed_demo_cohorts
 from web.facilitator import CROSS_SITE, UNAUTHORISED

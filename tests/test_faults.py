@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.content import CHOICE_TYPES, load_content
-from bot.inbound import TROUBLE_REPLY
+from bot.learning.content import CHOICE_TYPES, load_content
+from channels.inbound import TROUBLE_REPLY
 from tests.servers import ROOT, free_port
 from tests.test_server import answer_payload, answers_of, go_to_first_question, payloads, texts
 

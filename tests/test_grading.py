@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import spacy
 
-from bot.content import Concept, FreeText, Module, NearMiss, Question, load_content
+from bot.learning.content import Concept, FreeText, Module, NearMiss, Question, load_content
 from bot.errors import PipelineMissing
-from bot.grading import grade
-from bot.lemmas import load_pipeline
+from bot.learning.grading import grade
+from bot.learning.lemmas import load_pipeline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "grading" / "content"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content, load_content
+from bot.learning.content import Content, load_content
 from bot.errors import LabelledSetError
-from bot.grading_eval import Evaluation, GradedAnswer, LabelledAnswer, evaluate, load_labelled, render_summary
+from bot.nlu.grading_eval import Evaluation, GradedAnswer, LabelledAnswer, evaluate, load_labelled, render_summary
 from scripts.eval_grading import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "grading"

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.inbound import TROUBLE_REPLY
-from bot.message_rate import SLOW_DOWN_REPLY
+from channels.inbound import TROUBLE_REPLY
+from channels.message_rate import SLOW_DOWN_REPLY
 from channels.guarded import _Guard, sender_limiter
 
 

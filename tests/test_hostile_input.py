@@ -13,10 +13,10 @@ import time
 import pytest
 import requests
 
-from bot.cohorts import Cohorts
-from bot.content import load_content
-from bot.inbound import EMPTY_REPLY
-from bot.message_rate import SLOW_DOWN_REPLY
+from bot.reports.cohorts import Cohorts
+from bot.learning.content import load_content
+from channels.inbound import EMPTY_REPLY
+from channels.message_rate import SLOW_DOWN_REPLY
 from bot.store import LEARNER_TABLES, ProgressStore
 from tests.hostile_corpus import Case, build_corpus
 from tests.servers import ROOT

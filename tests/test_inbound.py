@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.inbound import EMPTY_REPLY, NOT_TEXT_REPLY, Screened, clean_message_id, screen_message, too_long_reply
+from channels.inbound import EMPTY_REPLY, NOT_TEXT_REPLY, Screened, clean_message_id, screen_message, too_long_reply
 
 OFFERED = {'/answer{"option":"b","question":"vl_q1"}', "/next"}
 

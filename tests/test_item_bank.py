@@ -1,4 +1,4 @@
-"""The item-bank rules (bot/item_bank.py): the shipped bank passes every rule, and each rule fails on an item bank
+"""The item-bank rules (bot/learning/item_bank.py): the shipped bank passes every rule, and each rule fails on an item bank
 that breaks it, with a message that names the place and the fix."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.content import Module, Option, Question, load_content
-from bot.item_bank import MAX_MODULE_MINUTES, item_bank_problems, module_problems, module_stats
+from bot.learning.content import Module, Option, Question, load_content
+from bot.learning.item_bank import MAX_MODULE_MINUTES, item_bank_problems, module_problems, module_stats
 from tests.conftest import SHIPPED_CONTENT
 
 CONTENT = load_content(SHIPPED_CONTENT)

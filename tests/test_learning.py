@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_content
-from bot.tutor import ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Tutor
+from bot.learning.content import load_content
+from bot.learning.tutor import ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Tutor
 
 LEARNING_CONTENT = Path(__file__).parent / "fixtures" / "learning"
 
@@ -156,9 +156,9 @@ def test_forgetting_removes_reviews(tutor, clock, store):
 
 
 def test_a_review_says_when_more_questions_are_due(tutor, clock, monkeypatch):
-    import bot.tutor
+    import bot.learning.tutor
 
-    monkeypatch.setattr(bot.tutor, "REVIEW_QUESTIONS", 2)
+    monkeypatch.setattr(bot.learning.tutor, "REVIEW_QUESTIONS", 2)
     finish_module(tutor, "ana", quiz=("a", "b", "idk", "b"))  # all four missed
     clock.advance(days=1)
     assert tutor.start_review("ana").step.total == 2

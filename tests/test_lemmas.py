@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lemmas import Word, is_known_word, lemmas, words
+from bot.learning.lemmas import Word, is_known_word, lemmas, words
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from bot.cohorts import Cohorts
+from bot.reports.cohorts import Cohorts
 from bot.store import ProgressStore
 from tests.test_server import socketio_exchange
 

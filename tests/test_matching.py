@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Option
-from bot.matching import OptionMatch, match_option
+from bot.learning.content import Option
+from bot.learning.matching import OptionMatch, match_option
 
 OPTIONS = (
     Option("a", "Investigate the source", False, ""),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.message_rate import MessageRateLimit, MessageRateLimiter, slow_down_error
+from channels.message_rate import MessageRateLimit, MessageRateLimiter, slow_down_error
 
 
 class Clock:

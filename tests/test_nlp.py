@@ -5,8 +5,8 @@ import pytest
 import spacy
 
 from bot.config import SYNONYMS_FILE
-from bot.support import PLATFORMS
-from bot.nlp import build_pipeline, ruler_patterns
+from bot.learning.support import PLATFORMS
+from bot.nlu.pipeline import build_pipeline, ruler_patterns
 
 
 @pytest.fixture(scope="module")

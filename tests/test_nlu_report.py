@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bot.nlu_report import (ResultsError, check_floors, entity_f1, fallback_table, figures, load_results,
+from bot.nlu.report import (ResultsError, check_floors, entity_f1, fallback_table, figures, load_results,
                             safety_net, summarise, support_routing)
 
 
@@ -61,8 +61,8 @@ def test_check_floors_names_every_regressed_figure(run_dir):
     problems = check_floors(load_results(run_dir)["ours"], {"heldout": {"affected recall": 0.9,
                                                                         "affected precision": 0.9,
                                                                         "intent accuracy": 0.9}})
-    assert problems == ["affected precision (heldout) is 0.500, below the floor 0.90 (bot.nlu_report.CI_FLOORS)",
-                        "intent accuracy (heldout) is 0.667, below the floor 0.90 (bot.nlu_report.CI_FLOORS)"]
+    assert problems == ["affected precision (heldout) is 0.500, below the floor 0.90 (bot.nlu.report.CI_FLOORS)",
+                        "intent accuracy (heldout) is 0.667, below the floor 0.90 (bot.nlu.report.CI_FLOORS)"]
 
 
 def test_safety_net_counts_catches_and_false_alarms():

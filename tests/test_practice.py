@@ -10,12 +10,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions, runtime
-from bot.cohorts import Cohorts
-from bot.content import load_content
-from bot.lemmas import lemmas
-from bot.practice import nearest_move
-from bot.report import build_report
-from bot.tutor import MoveResult, QuestionStep, Tutor
+from bot.reports.cohorts import Cohorts
+from bot.learning.content import load_content
+from bot.learning.lemmas import lemmas
+from bot.learning.practice import nearest_move
+from bot.reports.report import build_report
+from bot.learning.tutor import MoveResult, QuestionStep, Tutor
 
 PRACTICE_CONTENT = Path(__file__).parent / "fixtures" / "practice"
 

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from bot.content import load_content
-from bot.formatting import option_label
+from bot.learning.content import load_content
+from bot.learning.formatting import option_label
 from bot.store import ProgressStore
 from tests.servers import ROOT
 from tests.test_browser import SCREENSHOTS

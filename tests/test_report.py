@@ -5,8 +5,8 @@ from statistics import NormalDist
 
 import pytest
 
-from bot.cohorts import Cohorts
-from bot.report import build_report
+from bot.reports.cohorts import Cohorts
+from bot.reports.report import build_report
 
 
 @pytest.fixture
@@ -208,8 +208,8 @@ def test_bad_options(cohorts, tutor, clock, options, message):
 def test_discernment_per_module(store, clock):
     from pathlib import Path
 
-    from bot.content import load_content
-    from bot.tutor import Tutor
+    from bot.learning.content import load_content
+    from bot.learning.tutor import Tutor
 
     tutor = Tutor(load_content(Path(__file__).parent / "fixtures" / "learning"), store)
     cohorts = Cohorts(store)

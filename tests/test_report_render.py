@@ -11,13 +11,13 @@ import stat
 
 import pytest
 
-from bot import charts
-from bot.cohorts import Cohorts
-from bot.content import load_content
-from bot.report import CohortReport, Note, build_report
-from bot.report_render import (CSV_TABLES, html_style_source, render_csv, render_html, render_json, render_markdown,
+from bot.reports import charts
+from bot.reports.cohorts import Cohorts
+from bot.learning.content import load_content
+from bot.reports.report import CohortReport, Note, build_report
+from bot.reports.render import (CSV_TABLES, html_style_source, render_csv, render_html, render_json, render_markdown,
                                render_table, spreadsheet_safe)
-from bot.tutor import LessonStep, Tutor
+from bot.learning.tutor import LessonStep, Tutor
 from tests.conftest import SHIPPED_CONTENT
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

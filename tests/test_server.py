@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot.content import load_content
+from bot.learning.content import load_content
 from tests.servers import ROOT
 
 CONTENT = load_content(ROOT / "quizzes")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.situation import ADULT, SKIPPED, UNDER_18, UNSURE, read_age, read_region, safety_cues
+from bot.learning.situation import ADULT, SKIPPED, UNDER_18, UNSURE, read_age, read_region, safety_cues
 
 
 @pytest.mark.parametrize("text", [

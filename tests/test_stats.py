@@ -6,7 +6,7 @@ from statistics import NormalDist
 
 import pytest
 
-from bot.stats import PairSums, discernment, discrimination_index, mean, median, normalized_gain, share
+from bot.reports.stats import PairSums, discernment, discrimination_index, mean, median, normalized_gain, share
 
 Z = NormalDist().inv_cdf
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import load_content
+from bot.learning.content import load_content
 from bot.errors import ContentError
-from bot.situation import ADULT, REGIONS, SKIPPED, UNDER_18, UNSURE
-from bot.support import (ANSWER_MAX_WORDS, FIRST_REPLY_MAX_WORDS, LEAVING_INTENTS, FormReply, first_reply,
+from bot.learning.situation import ADULT, REGIONS, SKIPPED, UNDER_18, UNSURE
+from bot.learning.support import (ANSWER_MAX_WORDS, FIRST_REPLY_MAX_WORDS, LEAVING_INTENTS, FormReply, first_reply,
                          read_form_reply, read_situation, shown_words, tailored_answer, threats_answer)
 from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 

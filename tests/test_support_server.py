@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot.content import load_content
-from bot.situation import ADULT, REGIONS, UNDER_18, UNSURE
+from bot.learning.content import load_content
+from bot.learning.situation import ADULT, REGIONS, UNDER_18, UNSURE
 from tests.servers import ROOT
 from tests.test_server import payloads, texts
 from tests.test_support import NAMED

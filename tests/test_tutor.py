@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from bot.content import load_content
+from bot.learning.content import load_content
 from bot.store import ProgressStore
-from bot.tutor import LessonStep, ModuleSummary, QuestionStep, Tutor
+from bot.learning.tutor import LessonStep, ModuleSummary, QuestionStep, Tutor
 from tests.conftest import FIXTURE_CONTENT
 
 

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
-from bot.cohorts import Cohorts
-from bot.content import Content
-from bot.report import CSV_TABLES
-from bot.report_render import CSV_ENCODING, html_style_source, render_csv, render_html, render_json
+from bot.reports.cohorts import Cohorts
+from bot.learning.content import Content
+from bot.reports.report import CSV_TABLES
+from bot.reports.render import CSV_ENCODING, html_style_source, render_csv, render_html, render_json
 from bot.store import Cohort, ProgressStore, utc_now
 from web.ratelimit import FailureLimiter, client_key
 from web.report_workers import ReportWorkers

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from bot.content import Content
-from bot.report import CohortReport, build_report
+from bot.learning.content import Content
+from bot.reports.report import CohortReport, build_report
 from bot.store import Cohort, ProgressStore, utc_now
 
 # Rendering charts is CPU-bound and holds the GIL most of the time: more threads would not go faster. Two keep one

@@ -15,9 +15,9 @@ from sanic import Request, Sanic, response
 from sanic.response import HTTPResponse
 
 from bot.config import Settings
-from bot.content import load_content
+from bot.learning.content import load_content
 from bot.store import ProgressStore
-from bot.tutor import Tutor
+from bot.learning.tutor import Tutor
 from web.facilitator import facilitator_blueprint
 from web.ratelimit import FailureLimiter, SignInLimit
 

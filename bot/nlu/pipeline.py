@@ -14,7 +14,7 @@ from pathlib import Path
 import spacy
 import yaml
 
-from bot.support import PLATFORMS
+from bot.learning.support import PLATFORMS
 
 
 def ruler_patterns(synonyms_file: Path) -> list[dict]:

@@ -95,7 +95,7 @@ def support_routing(predictions: list[dict]) -> dict[str, float]:
 
 def safety_net(predictions: list[dict]) -> dict[str, int]:
     """What the input channel's safety net does on a split: it adds a "Get help" button when the cues fire
-    (bot.situation) on a message NLU read outside SUPPORT_FAMILY.
+    (bot.learning.situation) on a message NLU read outside SUPPORT_FAMILY.
 
     RETURNS (dict): affected messages NLU missed (`missed`), of them the net caught (`caught`); other messages
     (`others`), and those it would add the button to needlessly (`false_alarms`).
@@ -185,7 +185,7 @@ def check_floors(run: dict, floors: dict[str, dict[str, float]]) -> list[str]:
     for split_name, split_floors in floors.items():
         found = figures(run, split_name)
         problems += [f"{name} ({split_name}) is {found[name]:.3f}, below the floor {floor:.2f} "
-                     "(bot.nlu_report.CI_FLOORS)" for name, floor in split_floors.items() if found[name] < floor]
+                     "(bot.nlu.report.CI_FLOORS)" for name, floor in split_floors.items() if found[name] < floor]
     return problems
 
 
@@ -323,7 +323,7 @@ def summarise(results: dict[str, dict]) -> str:
                   ""]
     lines += ["## Safety net", "",
               "The input channel adds \"Is this happening to you? Get help\" when a message has safety cues "
-              "(first person and images with leaked/posted/shared, threats, blackmail or deepfakes; bot.situation) "
+              "(first person and images with leaked/posted/shared, threats, blackmail or deepfakes; bot.learning.situation) "
               "but NLU read it outside support. Caught: `affected` messages NLU missed that get the button. False "
               "alarms: other messages that would get it.", "", *_safety_net(results), ""]
     predictions = results["ours"]["heldout"]["predictions"]

@@ -2,7 +2,7 @@
 
 Accepted: the letter ("b", "B)", "option b", "I think it's b"), the number ("2"), an ordinal ("the second one",
 "the last one"), "true"/"false" for true/false questions, or words from the option's text: lemmas from the
-project's spaCy pipeline (bot.lemmas), so "checking other sites" matches "Check other sites".
+project's spaCy pipeline (bot.learning.lemmas), so "checking other sites" matches "Check other sites".
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.content import OPTION_LETTERS, Option
-from bot.lemmas import lemmas
+from bot.learning.content import OPTION_LETTERS, Option
+from bot.learning.lemmas import lemmas
 
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 LEAD_INS = (

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.content import Content
+from bot.learning.content import Content
 from bot.store import STATUS_COMPLETED, STATUS_IN_PROGRESS, Cohort, ProgressStore
 
 LABEL_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"

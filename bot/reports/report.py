@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator, Literal, NamedTuple
 
-from bot.content import Content, Module, Question
-from bot.stats import PairSums, discernment, discrimination_index, mean, median, normalized_gain, share
+from bot.learning.content import Content, Module, Question
+from bot.reports.stats import PairSums, discernment, discrimination_index, mean, median, normalized_gain, share
 from bot.store import Cohort, ProgressStore, STATUS_COMPLETED
 
 REPORT_SCHEMA_VERSION = 1
@@ -92,14 +92,14 @@ class QuestionRow(NamedTuple):
     correct: int
     skipped: int
     facility: float | None  # share of attempts answered correctly
-    discrimination: float | None  # corrected item-total correlation, see bot.stats.discrimination_index
+    discrimination: float | None  # corrected item-total correlation, see bot.reports.stats.discrimination_index
     options: tuple[OptionRow, ...]
     flags: tuple[Note, ...]
 
 
 class DiscernmentRow(NamedTuple):
     """Real-or-fake judgements in a module's quiz (first attempts): means over the learners who judged at least one
-    genuine and one fabricated post. See bot.stats.discernment."""
+    genuine and one fabricated post. See bot.reports.stats.discernment."""
 
     module_id: str
     learners: int

@@ -1,5 +1,5 @@
 """What every content loader shares: a collector of located problems, and a YAML reader that reports instead of
-raising. Loaders record every problem in a file and raise one ContentError at the end (see bot.content)."""
+raising. Loaders record every problem in a file and raise one ContentError at the end (see bot.learning.content)."""
 from __future__ import annotations
 
 from pathlib import Path

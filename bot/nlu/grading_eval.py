@@ -1,4 +1,4 @@
-"""Measures the free-text grader (bot.grading) on a labelled set of typed answers (`make eval-grading`).
+"""Measures the free-text grader (bot.learning.grading) on a labelled set of typed answers (`make eval-grading`).
 
 The labelled set is YAML: `questions: {<question id>: [{answer: "...", label: right|partial|wrong}, ...]}`.
 Precision of a grade: of the answers given that grade, the share labelled so. Recall: of the answers labelled so,
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import yaml
 
-from bot.content import Content, Question
+from bot.learning.content import Content, Question
 from bot.errors import LabelledSetError
-from bot.grading import Status, grade
-from bot.lemmas import warm_up
+from bot.learning.grading import Status, grade
+from bot.learning.lemmas import warm_up
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from bot.situation import ADULT, ELSEWHERE, REGIONS, SKIPPED, UNDER_18, UNSURE, read_age, read_region, safety_cues
-from bot.validation import Problems
+from bot.learning.situation import ADULT, ELSEWHERE, REGIONS, SKIPPED, UNDER_18, UNSURE, read_age, read_region, safety_cues
+from bot.learning.validation import Problems
 
 # Values of the NLU entity `platform`: the NLU model is trained on exactly these.
 PLATFORMS = (
@@ -193,7 +193,7 @@ def threats_answer(person: PersonShownSupport, age: str | None, region: str | No
     return f"{person.threat_steps.pick(age_key, region_key)}\n\n{person.threat_report.pick(age_key, region_key)}"
 
 
-# Loading support.yml (called by bot.content.load_content)
+# Loading support.yml (called by bot.learning.content.load_content)
 
 def parse_support(raw: Any, problems: Problems) -> Support | None:
     data = problems.mapping(raw, "")

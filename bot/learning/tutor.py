@@ -1,7 +1,7 @@
 """Tutor and quiz logic: where a learner is, what to show next, and what an answer means.
 
-A module attempt is a sequence of steps (bot.content.AttemptPlan): a pre-check (first attempt only), the lessons, the
-quiz and a post-check. Missed questions come back in spaced reviews (bot.review).
+A module attempt is a sequence of steps (bot.learning.content.AttemptPlan): a pre-check (first attempt only), the lessons, the
+quiz and a post-check. Missed questions come back in spaced reviews (bot.learning.review).
 
 Every decision reads the progress store and the content; nothing is taken from a slot, an entity or a button payload
 except the learner's choice itself, and even that is checked against the question the store says is current.
@@ -12,14 +12,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
-from bot.content import AttemptPlan, Content, Lesson, Module, Option, Question
+from bot.learning.content import AttemptPlan, Content, Lesson, Module, Option, Question
 from bot.errors import UnknownLearner, UnknownModule
-from bot.grading import Grade, grade
-from bot.lemmas import lemmas
-from bot.matching import match_option
-from bot.practice import Move, Review, nearest_move, review_decision
-from bot.review import BOOSTER_AFTER, REVIEW_QUESTIONS, reviewed_card, right_answers_to_review
-from bot.stats import Discernment, discernment
+from bot.learning.grading import Grade, grade
+from bot.learning.lemmas import lemmas
+from bot.learning.matching import match_option
+from bot.learning.practice import Move, Review, nearest_move, review_decision
+from bot.learning.review import BOOSTER_AFTER, REVIEW_QUESTIONS, reviewed_card, right_answers_to_review
+from bot.reports.stats import Discernment, discernment
 from bot.store import STATUS_COMPLETED, AnswerRecord, ModuleProgress, Part, ProgressStore, ReviewSession
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.content import Option
+from bot.learning.content import Option
 
 BAR_WIDTH = 10
 

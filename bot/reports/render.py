@@ -1,4 +1,4 @@
-"""Renders a cohort report (bot.report.CohortReport) as a terminal table, Markdown, CSV, JSON or one HTML file.
+"""Renders a cohort report (bot.reports.report.CohortReport) as a terminal table, Markdown, CSV, JSON or one HTML file.
 
 Every format shows the same figures; the text formats share one list of sections. Text typed by facilitators
 (cohort names) and written by content authors (titles, prompts) is data in every format: it is stripped of control
@@ -21,10 +21,10 @@ from typing import NamedTuple, Sequence
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from bot import charts
-from bot.content import OPTION_LETTERS
-from bot.report import CSV_TABLES, SCORE_BINS, CohortReport, CsvTable, ModuleRow, PracticeRow, QuestionRow
-from bot.stats import share
+from bot.reports import charts
+from bot.learning.content import OPTION_LETTERS
+from bot.reports.report import CSV_TABLES, SCORE_BINS, CohortReport, CsvTable, ModuleRow, PracticeRow, QuestionRow
+from bot.reports.stats import share
 
 # render_csv returns text. Whoever writes it (CLI file, HTTP response) encodes it with CSV_ENCODING: the byte order
 # mark is what makes Excel read UTF-8 rather than the local code page, and it must not appear twice.
@@ -412,7 +412,7 @@ def html_style_source() -> str:
 
 @lru_cache(maxsize=None)
 def _environment() -> Environment:
-    environment = Environment(loader=PackageLoader("bot", "templates"), autoescape=True,
+    environment = Environment(loader=PackageLoader("bot.reports", "templates"), autoescape=True,
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters.update(percent=_percent, decimal=_decimal, minutes=_minutes, when=_when, oneline=_clean,
                                unbold=_unbold, flag_label=_flag_label, learner_cell=_learner_cell)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.lemmas import Word, is_known_word, one_edit_apart, words
+from bot.learning.lemmas import Word, is_known_word, one_edit_apart, words
 
 UNDER_18, ADULT, UNSURE, SKIPPED = "under_18", "adult", "unsure", "skipped"
 AGE_GROUPS = (UNDER_18, ADULT, UNSURE, SKIPPED)

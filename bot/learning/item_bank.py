@@ -1,6 +1,6 @@
 """The item bank's quality rules and figures: an item bank that measures skill, not test-wiseness or recall.
 
-`python -m bot validate-content` applies these rules on top of the schema (bot.content), so `make run` and CI
+`python -m bot validate-content` applies these rules on top of the schema (bot.learning.content), so `make run` and CI
 refuse a bank that breaks them; `python -m bot content-stats` prints the figures. The rules, per module:
 - the right option is the strictly longest in at most MAX_LONGEST_RIGHT of the choice items (single_choice,
   scenario; checks included), so length gives nothing away;
@@ -20,9 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 
-from bot.content import Content, Module, Question
-from bot.lemmas import lemmas
-from bot.support import shown_words
+from bot.learning.content import Content, Module, Question
+from bot.learning.lemmas import lemmas
+from bot.learning.support import shown_words
 
 READING_WORDS_PER_MINUTE = 150
 MAX_MODULE_MINUTES = 12

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.errors import ContentError
-from bot.practice import TRUTHS, Practice, parse_practice, says_fabricated
-from bot.support import Support, parse_support
-from bot.validation import Problems, read_yaml
+from bot.learning.practice import TRUTHS, Practice, parse_practice, says_fabricated
+from bot.learning.support import Support, parse_support
+from bot.learning.validation import Problems, read_yaml
 
 SUPPORT_FILE = "support.yml"
 OPTION_LETTERS = "abcd"
@@ -23,7 +23,7 @@ JUDGEMENT_OPTIONS = {"genuine": "Likely genuine", "fabricated": "Likely fabricat
 SAID_FABRICATED = "b"  # the letter of "Likely fabricated or misleading"
 CHECK_ITEMS = (3, 4)  # how many items a pre- or post-check has
 MAX_PHRASE_WORDS = 6
-# Values of the NLU entity `module`: the NLU model is trained on exactly these (platforms: bot.support.PLATFORMS).
+# Values of the NLU entity `module`: the NLU model is trained on exactly these (platforms: bot.learning.support.PLATFORMS).
 MODULE_IDS = ("verify_leaks", "resist_resharing", "reporting_tools")
 MAX_TITLE = 40
 MAX_LESSON_TEXT = 700
@@ -59,7 +59,7 @@ class NearMiss:
 
 @dataclass(frozen=True)
 class FreeText:
-    """What grades a free_text question (see bot.grading)."""
+    """What grades a free_text question (see bot.learning.grading)."""
 
     concepts: tuple[Concept, ...]
     near_misses: tuple[NearMiss, ...]
