@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-import sqlite3
 from typing import Any, Iterator
 
 from rasa_sdk import Action, Tracker
@@ -13,7 +12,9 @@ from actions import replies, runtime
 from bot.reports.cohorts import Cohorts, join_codes_in
 from bot.errors import PauseCheckError
 from bot.learning.formatting import markdown_literal, option_label
-from bot.learning.tutor import Feedback, MoveResult, QuestionStep, Step, Tutor
+from bot.learning.results import Feedback, MoveResult
+from bot.learning.steps import QuestionStep, Step, heading
+from bot.learning.tutor import Tutor
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class TutorAction(Action, ABC):
                     say_move(dispatcher, moved)
                     return []
             return self.respond(dispatcher, tracker, tutor)
-        except (sqlite3.Error, PauseCheckError):
+        except PauseCheckError:  # store trouble (StoreBusy, StoreError) or broken content
             logger.exception("%s failed for a learner", self.name())
             # Nothing was recorded; the same buttons again let the learner simply tap their choice once more.
             dispatcher.utter_message(response="utter_error", buttons=_buttons_before_latest_message(tracker))
@@ -88,7 +89,7 @@ class ActionGreet(TutorAction):
         return "action_greet"
 
     def respond(self, dispatcher, tracker, tutor):
-        if due := tutor.booster_offer(tracker.sender_id):
+        if due := tutor.review.booster_offer(tracker.sender_id):
             dispatcher.utter_message(response="utter_booster_offer", count=due,
                                      buttons=[replies.button("Start the booster", "review"), replies.MENU_BUTTON])
             return []
@@ -98,7 +99,7 @@ class ActionGreet(TutorAction):
             replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
             return []
         dispatcher.utter_message(response="utter_welcome_back", module_title=step.module.title,
-                                 position=replies.step_heading(step),
+                                 position=heading(step),
                                  buttons=[replies.module_button(step.module, "Continue ▶"), replies.MENU_BUTTON])
         return []
 
@@ -325,7 +326,7 @@ class ActionReview(TutorAction):
         return "action_review"
 
     def respond(self, dispatcher, tracker, tutor):
-        start = tutor.start_review(tracker.sender_id)
+        start = tutor.review.start(tracker.sender_id)
         if start.status == "nothing_due":
             dispatcher.utter_message(response="utter_review_nothing_due",
                                      next_due=replies.next_review_text(start.next_due), buttons=[replies.MENU_BUTTON])

@@ -11,7 +11,9 @@ from bot.learning.content import Module, Option, Question
 from bot.learning.practice import POST_FIELDS, Review
 from bot.learning.support import PlatformRoute
 from bot.learning.formatting import option_label, progress_bar
-from bot.learning.tutor import LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Step, Tutor
+from bot.learning.steps import (LessonStep, ModuleStatus, ModuleSummary, QuestionStep, ReviewStep, ReviewSummary,
+                                Step, heading)
+from bot.learning.tutor import Tutor
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -61,11 +63,11 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
         if step.number == 1 and step.part != "quiz":
             dispatcher.utter_message(response=f"utter_{'check' if step.part == 'pre' else 'post_check'}_intro",
                                      total=step.total)
-        say_question(dispatcher, step.module, step.question, step_heading(step))
+        say_question(dispatcher, step.module, step.question, heading(step))
     elif isinstance(step, ReviewStep):
         if step.number == 1:
             dispatcher.utter_message(response="utter_review_started", total=step.total)
-        say_question(dispatcher, step.module, step.question, step_heading(step))
+        say_question(dispatcher, step.module, step.question, heading(step))
     elif isinstance(step, ReviewSummary):
         next_due = "More questions are due: say \"review\" for the next ones." if step.more_due_now \
             else next_review_text(step.next_due)
@@ -76,26 +78,15 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> None:
         say_summary(dispatcher, step)
 
 
-def step_heading(step: LessonStep | QuestionStep | ReviewStep) -> str:
-    """'lesson 2 of 9', 'check 1 of 4', 'question 3 of 10', 'final check 2 of 4', 'review 1 of 4'."""
-    if isinstance(step, LessonStep):
-        kind = "lesson"
-    elif isinstance(step, ReviewStep):
-        kind = "review"
-    else:
-        kind = {"pre": "check", "quiz": "question", "post": "final check"}[step.part]
-    return f"{kind} {step.number} of {step.total}"
-
-
-def say_question(dispatcher: CollectingDispatcher, module: Module, question: Question, heading: str) -> None:
+def say_question(dispatcher: CollectingDispatcher, module: Module, question: Question, title: str) -> None:
     """A question with one button per option; a free-text question asks for a typed answer instead."""
     if question.free_text is not None:
-        dispatcher.utter_message(response="utter_question", module_title=module.title, heading=heading,
+        dispatcher.utter_message(response="utter_question", module_title=module.title, heading=title,
                                  prompt=question.prompt, options="✍️ Type your answer in a few words.",
                                  buttons=[button("Skip this one", "skip"), button("Stop for now", "stop")])
         return
     dispatcher.utter_message(
-        response="utter_question", module_title=module.title, heading=heading, prompt=question.prompt,
+        response="utter_question", module_title=module.title, heading=title, prompt=question.prompt,
         options="\n".join(option_label(option) for option in question.options),
         buttons=[answer_button(question.id, option) for option in question.options],
     )
@@ -113,12 +104,12 @@ def say_practice_post(dispatcher: CollectingDispatcher, step: QuestionStep) -> N
     """The post as a card for clients that draw one (`custom`: practice_post), with the same post as plain text
     for any other client, and its moves and decisions as buttons."""
     question, post = step.question, step.question.practice.post
-    heading = f"{step.module.title} · {step_heading(step)}"
-    card = {"type": "practice_post", "question": question.id, "heading": heading, "prompt": question.prompt,
+    title = f"{step.module.title} · {heading(step)}"
+    card = {"type": "practice_post", "question": question.id, "heading": title, "prompt": question.prompt,
             "post": {**{field: getattr(post, field) for field in POST_FIELDS},
                      "replies": [{"handle": reply.handle, "text": reply.text} for reply in post.replies]}}
     replies_text = "\n".join(f"↳ {reply.handle}: {reply.text}" for reply in post.replies)
-    text = (f"**{heading}**\n\n{question.prompt}\n\n"
+    text = (f"**{title}**\n\n{question.prompt}\n\n"
             f"**{post.display_name}** {post.handle} · {post.account_age} · {post.followers} · {post.posted}\n\n"
             f"{post.caption}\n\n[{post.image}]\n\n♥ {post.likes} · ↻ {post.reshares}\n\n{replies_text}\n\n"
             "Investigate with the moves below, then decide.")

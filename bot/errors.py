@@ -20,6 +20,24 @@ class ContentError(PauseCheckError):
         )
 
 
+class StoreError(PauseCheckError):
+    """The progress store could not be read or written (the file, the disk, or a broken database)."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"The progress store failed: {detail}. Check the file in PAUSECHECK_DB and the disk; "
+                         "nothing was recorded.")
+
+
+class StoreBusy(StoreError):
+    """Another process held the progress store's write lock for longer than the busy timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        PauseCheckError.__init__(self, f"The progress store was busy for over {seconds:g} s (another process is "
+                                       "writing to it); nothing was recorded, try again.")
+        self.detail = "busy"
+
+
 class ItemBankError(PauseCheckError):
     """The content loads but breaks item-bank rules (bot.learning.item_bank); `problems` lists each."""
 

@@ -22,7 +22,7 @@ from bot.reports.cohorts import Cohorts  # noqa: E402  (imports after the path i
 from bot.learning.content import load_content  # noqa: E402
 from bot.reports.report import build_report  # noqa: E402
 from bot.reports.render import render_html, render_json, render_table  # noqa: E402
-from bot.store import FIRST_ATTEMPT_ANSWERS_SQL, ProgressStore  # noqa: E402
+from bot.store import ProgressStore  # noqa: E402
 from bot.reports.synthetic import populate_cohort  # noqa: E402
 
 ANSWERS_PER_LEARNER = 30
@@ -58,9 +58,8 @@ def main() -> None:
             populate_cohort(store, content, cohort, learners=learners, answers_per_learner=ANSWERS_PER_LEARNER,
                             start=now - timedelta(days=10), seed=seed, prefix=f"bench{seed}")
         generated_s = time.perf_counter() - started
-        answers = store.db["answers"].count
-        plan = " / ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {FIRST_ATTEMPT_ANSWERS_SQL}",
-                                                             [large.id]))
+        answers = store.answer_count()
+        plan = " / ".join(store.first_attempt_answers_plan(large))
         rows = []
         for name, cohort in (("30-learner cohort", small), ("10,000-learner cohort", large)):
             measurements = {

@@ -195,19 +195,24 @@ def test_join_closed_cohort(dispatcher, tutor):
     assert tutor.store.membership("ana") is None
 
 
-def locked(*args, **kwargs):
-    raise sqlite3.OperationalError("database is locked")
+class LockedConnection:
+    """Stands in for the store's SQLite connection while another process holds the write lock too long."""
+
+    def execute(self, *args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    rollback = execute
 
 
 def test_store_failure_gives_a_polite_retry(dispatcher, tutor, monkeypatch):
-    monkeypatch.setattr(tutor.store, "touch_learner", locked)
+    monkeypatch.setattr(tutor.store._db, "connection", LockedConnection())
     run(actions.ActionStartModule, dispatcher,
         tracker("start", "start_module", [{"entity": "module", "value": "verify_leaks"}]))
     assert responses(dispatcher) == ["utter_error"]
 
 
 def test_store_failure_offers_the_same_buttons_again(dispatcher, tutor, monkeypatch):
-    monkeypatch.setattr(tutor.store, "touch_learner", locked)
+    monkeypatch.setattr(tutor.store._db, "connection", LockedConnection())
     offered = [{"title": "A) Stop", "payload": "/answer{\"option\":\"a\",\"question\":\"t_q1\"}"}]
     history = [{"event": "bot", "text": "Question 1", "data": {"buttons": offered}},
                {"event": "user", "text": "/answer"}, {"event": "user", "text": "/answer"}]  # the 1st got no reply

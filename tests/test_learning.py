@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.learning.content import load_content
-from bot.learning.tutor import ModuleSummary, QuestionStep, ReviewStep, ReviewSummary, Tutor
+from bot.learning.steps import ModuleSummary, QuestionStep, ReviewStep, ReviewSummary
+from bot.learning.tutor import Tutor
 
 LEARNING_CONTENT = Path(__file__).parent / "fixtures" / "learning"
 
@@ -96,9 +97,9 @@ def test_judgement_answers_give_discernment(tutor):
 
 def test_missed_questions_come_back_after_a_day(tutor, clock):
     finish_module(tutor, "ana", quiz=("a", "a", "no idea", "a"))  # c_q1 and c_q3 missed
-    assert tutor.start_review("ana").status == "nothing_due"
+    assert tutor.review.start("ana").status == "nothing_due"
     clock.advance(days=1)
-    start = tutor.start_review("ana")
+    start = tutor.review.start("ana")
     assert start.status == "started" and isinstance(start.step, ReviewStep)
     assert {start.step.question.id} <= {"c_q1", "c_q3"}
     first = answer(tutor, "ana", "b" if start.step.question.id == "c_q1" else "stop")
@@ -106,7 +107,7 @@ def test_missed_questions_come_back_after_a_day(tutor, clock):
     second = answer(tutor, "ana", "b" if first.step.question.id == "c_q1" else "stop")
     assert isinstance(second.step, ReviewSummary) and second.step.right == 2
     assert tutor.current_step("ana") is None
-    assert tutor.start_review("ana").status == "nothing_due"  # both rescheduled further out
+    assert tutor.review.start("ana").status == "nothing_due"  # both rescheduled further out
 
 
 def test_a_sample_of_right_answers_comes_back_later(tutor, clock, store):
@@ -119,7 +120,7 @@ def test_a_sample_of_right_answers_comes_back_later(tutor, clock, store):
 def test_review_answers_are_recorded_once(tutor, clock, store):
     finish_module(tutor, "ana", quiz=("a", "a", "stop", "a"))
     clock.advance(days=1)
-    assert tutor.start_review("ana").step.question.id == "c_q1"  # the only question due after a day
+    assert tutor.review.start("ana").step.question.id == "c_q1"  # the only question due after a day
     first = answer(tutor, "ana", "b", message_id="r1")
     again = tutor.answer("ana", text="b", message_id="r1", question_id="c_q1", option="b")
     assert first.status == "recorded" and again.status == "already_recorded"
@@ -128,17 +129,17 @@ def test_review_answers_are_recorded_once(tutor, clock, store):
 
 def test_booster_is_offered_after_a_break(tutor, clock, store):
     finish_module(tutor, "ana", quiz=("a", "a", "stop", "a"))
-    assert tutor.booster_offer("ana") == 0  # just seen
+    assert tutor.review.booster_offer("ana") == 0  # just seen
     clock.advance(days=3)
-    assert tutor.booster_offer("ana") == 3  # c_q1 (missed) and the two right answers sampled for review
-    start = tutor.start_review("ana")
+    assert tutor.review.booster_offer("ana") == 3  # c_q1 (missed) and the two right answers sampled for review
+    start = tutor.review.start("ana")
     assert start.step.total == 3
 
 
 def test_skip_and_stop_in_a_review(tutor, clock):
     finish_module(tutor, "ana", quiz=("a", "a", "idk", "a"))
     clock.advance(days=1)
-    tutor.start_review("ana")
+    tutor.review.start("ana")
     skipped = tutor.skip("ana", message_id=None)
     assert skipped.status == "skipped_question"
     tutor.stop("ana")
@@ -148,7 +149,7 @@ def test_skip_and_stop_in_a_review(tutor, clock):
 def test_forgetting_removes_reviews(tutor, clock, store):
     finish_module(tutor, "ana", quiz=("a", "a", "stop", "a"))
     clock.advance(days=1)
-    tutor.start_review("ana")
+    tutor.review.start("ana")
     answer(tutor, "ana", "b")
     tutor.forget("ana")
     for table in ("review_cards", "review_sessions", "review_answers", "check_scores", "answers"):
@@ -156,12 +157,12 @@ def test_forgetting_removes_reviews(tutor, clock, store):
 
 
 def test_a_review_says_when_more_questions_are_due(tutor, clock, monkeypatch):
-    import bot.learning.tutor
+    import bot.learning.review
 
-    monkeypatch.setattr(bot.learning.tutor, "REVIEW_QUESTIONS", 2)
+    monkeypatch.setattr(bot.learning.review, "REVIEW_QUESTIONS", 2)
     finish_module(tutor, "ana", quiz=("a", "b", "idk", "b"))  # all four missed
     clock.advance(days=1)
-    assert tutor.start_review("ana").step.total == 2
+    assert tutor.review.start("ana").step.total == 2
     answer(tutor, "ana", "b")
     done = answer(tutor, "ana", "a").step
     assert isinstance(done, ReviewSummary) and done.more_due_now

@@ -15,7 +15,9 @@ from bot.learning.content import load_content
 from bot.learning.lemmas import lemmas
 from bot.learning.practice import nearest_move
 from bot.reports.report import build_report
-from bot.learning.tutor import MoveResult, QuestionStep, Tutor
+from bot.learning.results import MoveResult
+from bot.learning.steps import QuestionStep
+from bot.learning.tutor import Tutor
 
 PRACTICE_CONTENT = Path(__file__).parent / "fixtures" / "practice"
 

@@ -24,9 +24,9 @@ def learner_at_practice_post(servers) -> str:
     """A new learner whose saved place is the module's first practice post (as if they had got there)."""
     learner = uuid.uuid4().hex
     store = ProgressStore(servers.workdir / "progress.db")
-    store.touch_learner(learner)
-    progress = store.begin_attempt(learner, MODULE.id)
-    store.move_to(progress, MODULE.plan(progress.attempt).quiz_start + POST_INDEX)
+    with store.turn(learner) as turn:
+        progress = turn.begin_attempt(MODULE.id, 1)
+        turn.move(progress, MODULE.plan(progress.attempt).quiz_start + POST_INDEX)
     store.close()
     return learner
 

@@ -157,17 +157,36 @@ def test_attention(cohorts, tutor, store, clock):
     assert [note.code for row in later.learners for note in row.attention] == ["low_score"]
 
 
-def test_learning_gain(cohorts, tutor, store, clock):
-    cohort = class_of(cohorts, tutor, clock, {"a": "", "b": "", "c": ""})
-    store.record_check("a", "verify_leaks", "pre", correct=1, total=4)
-    store.record_check("a", "verify_leaks", "post", correct=3, total=4)
-    store.record_check("b", "verify_leaks", "pre", correct=2, total=4)
-    store.record_check("b", "verify_leaks", "post", correct=4, total=4)
-    store.record_check("c", "verify_leaks", "pre", correct=0, total=4)  # no post-check yet: left out
-    assert not store.record_check("a", "verify_leaks", "pre", correct=4, total=4)  # the first one counts
-    gain, none = report_for(tutor, cohort, clock).learning_gain
-    assert (gain.learners, gain.mean_pre, gain.mean_post) == (2, 0.375, 0.875)
-    assert gain.normalized_gain == pytest.approx(0.8)
+def test_learning_gain(store, clock):
+    from bot.learning.content import load_content
+    from bot.learning.tutor import Tutor
+    from tests.test_learning import LEARNING_CONTENT, answer
+
+    # tests/fixtures/learning: three-item pre- and post-checks around a four-question quiz.
+    tutor = Tutor(load_content(LEARNING_CONTENT), store)
+    cohorts = Cohorts(store)
+    cohort, _ = cohorts.create("Year 9")
+    for learner, pre, post in (("a", "aaa", "bba"), ("b", "baa", "aba"), ("c", "aab", None)):
+        cohorts.join(learner, [cohort.join_code])
+        tutor.start(learner, "verify_leaks")
+        for letter in pre:
+            answer(tutor, learner, letter)
+        if post is None:  # c stops after the pre-check: no pair, left out
+            continue
+        tutor.advance(learner)
+        for reply in ("b", "a", "stop", "a", *post):
+            answer(tutor, learner, reply)
+    tutor.start("a", "verify_leaks")  # a retake's post-check (3/3) does not replace the first one (2/3)
+    tutor.advance("a")
+    for reply in ("b", "a", "stop", "a", *"aba"):
+        answer(tutor, "a", reply)
+    assert store.check_scores("a", "verify_leaks") == {"pre": (1, 3), "post": (2, 3)}
+    (gain,) = build_report(store, tutor.content, cohort, now=clock()).learning_gain
+    # a: 1/3 -> 2/3, b: 2/3 -> 3/3; class means 1/2 -> 5/6, so g = (5/6 - 1/2) / (1 - 1/2) = 2/3
+    assert (gain.learners, gain.mean_pre, gain.mean_post) == (2, pytest.approx(0.5), pytest.approx(5 / 6))
+    assert gain.normalized_gain == pytest.approx(2 / 3)
+    nobody, _ = cohorts.create("Nobody yet")
+    (none,) = build_report(store, tutor.content, nobody, now=clock()).learning_gain
     assert (none.learners, none.normalized_gain) == (0, None)
 
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import replace
-
 import pytest
 
-from bot.store import FIRST_ATTEMPT_ANSWERS_SQL, MIGRATIONS, CohortToken, ProgressStore
+from bot.errors import StoreError
+from bot.store import MIGRATIONS, CohortToken, ModuleProgress, ProgressStore
 
 
 def test_schema_is_created_with_wal_and_version(db_path):
@@ -26,35 +25,69 @@ def test_answers_table_stores_no_message_text(store):
         "part", "investigated"}
 
 
+def begin(store: ProgressStore, learner: str, attempt: int = 1, module: str = "verify_leaks") -> None:
+    with store.turn(learner) as turn:
+        turn.begin_attempt(module, attempt)
+
+
+def record(store: ProgressStore, learner: str, question: str, message_id: str, *, option: str = "b",
+           correct: bool = True, completes_module: bool = False) -> ModuleProgress | None:
+    """Records an answer to `question` where the learner's snapshot says they are, as the tutor does."""
+    with store.turn(learner, message_id=message_id) as turn:
+        return turn.record_answer(turn.snapshot.progress, question_id=question, option=option, correct=correct,
+                                  message_id=message_id, part="quiz", completes_module=completes_module,
+                                  completes_check=False)
+
+
 def test_same_message_is_recorded_once(store):
-    store.touch_learner("ana")
-    progress = store.begin_attempt("ana", "verify_leaks")
-    assert store.record_answer(progress, question_id="q1", option="b", correct=True, message_id="m1",
-                               completes_module=False)
-    # Redelivery of the same message: the saved progress is stale, nothing is written twice.
-    assert not store.record_answer(progress, question_id="q1", option="b", correct=True, message_id="m1",
-                                   completes_module=False)
+    begin(store, "ana")
+    assert record(store, "ana", "q1", "m1").position == 1
+    # Redelivery of the same message: the next turn's snapshot shows what it recorded, and nothing is written twice.
+    with store.turn("ana", message_id="m1") as turn:
+        assert turn.snapshot.recorded_answer.question_id == "q1"
+    assert record(store, "ana", "q1", "m1") is None
     assert store.db["answers"].count == 1
     assert store.module_progress("ana", "verify_leaks").position == 1
 
 
 def test_reused_message_id_does_not_move_the_learner(store):
-    store.touch_learner("ana")
-    first = store.begin_attempt("ana", "verify_leaks")
-    store.record_answer(first, question_id="q1", option="a", correct=False, message_id="m1", completes_module=False)
-    now = store.module_progress("ana", "verify_leaks")
-    assert not store.record_answer(now, question_id="q2", option="a", correct=True, message_id="m1",
-                                   completes_module=False)
+    begin(store, "ana")
+    record(store, "ana", "q1", "m1", option="a", correct=False)
+    assert record(store, "ana", "q2", "m1") is None
     assert store.module_progress("ana", "verify_leaks").position == 1
     assert [answer.question_id for answer in store.answers("ana", "verify_leaks", 1)] == ["q1"]
 
 
+def test_a_failed_turn_writes_nothing(store):
+    begin(store, "ana")
+    with pytest.raises(RuntimeError), store.turn("ana", message_id="m1") as turn:
+        turn.record_answer(turn.snapshot.progress, question_id="q1", option="b", correct=True, message_id="m1",
+                           part="quiz", completes_module=False, completes_check=False)
+        raise RuntimeError("the tutor failed after writing")
+    assert store.db["answers"].count == 0
+    assert store.module_progress("ana", "verify_leaks").position == 0
+
+
+def test_a_stale_position_is_refused(store):
+    begin(store, "ana")
+    stale = store.module_progress("ana", "verify_leaks")
+    record(store, "ana", "q1", "m1")
+    with pytest.raises(StoreError, match="moved during a turn"), store.turn("ana") as turn:
+        turn.move(stale, 5)
+    assert store.module_progress("ana", "verify_leaks").position == 1
+
+
+def test_sqlite_errors_leave_the_store_typed(db_path):
+    store = ProgressStore(db_path)
+    store.close()
+    with pytest.raises(StoreError):
+        store.learner_exists("ana")
+
+
 def test_delete_learner_removes_every_row(store):
     for learner in ("ana", "ben"):
-        store.touch_learner(learner)
-        progress = store.begin_attempt(learner, "verify_leaks")
-        store.record_answer(progress, question_id="q1", option="a", correct=True, message_id=f"{learner}-1",
-                            completes_module=False)
+        begin(store, learner)
+        record(store, learner, "q1", f"{learner}-1", option="a")
     assert store.delete_learner("ana") is True
     for table in ("learners", "module_progress", "answers"):
         column = "id" if table == "learners" else "learner_id"
@@ -65,8 +98,7 @@ def test_delete_learner_removes_every_row(store):
 
 def test_learner_ids_are_data_not_sql(store):
     hostile = "x'); DROP TABLE answers; --"
-    store.touch_learner(hostile)
-    store.begin_attempt(hostile, "verify_leaks")
+    begin(store, hostile)
     assert store.learner_exists(hostile)
     assert "answers" in store.db.table_names()
 
@@ -76,7 +108,7 @@ def test_upgrading_a_version_1_store_keeps_progress_and_backfills_attempts(db_pa
 
     import sqlite_utils
 
-    from bot.store import _create_schema_v1
+    from bot.store.schema import _create_schema_v1
 
     old = sqlite_utils.Database(sqlite3.connect(db_path))
     _create_schema_v1(old)
@@ -117,11 +149,10 @@ def test_attempt_totals_follow_the_answers(tutor, store):
 
 
 def test_attempts_record_start_and_completion(store, clock):
-    store.touch_learner("ana")
-    progress = store.begin_attempt("ana", "verify_leaks")
+    begin(store, "ana")
     clock.advance(minutes=5)
-    store.record_answer(progress, question_id="q1", option="b", correct=True, message_id="m1", completes_module=True)
-    store.begin_attempt("ana", "verify_leaks")
+    record(store, "ana", "q1", "m1", completes_module=True)
+    begin(store, "ana", attempt=2)
     rows = list(store.db["attempts"].rows_where(order_by="attempt"))
     assert [(row["attempt"], row["started_at"][11:16], (row["completed_at"] or "")[11:16]) for row in rows] == [
         (1, "09:00", "09:05"), (2, "09:05", "")]
@@ -129,8 +160,7 @@ def test_attempts_record_start_and_completion(store, clock):
 
 def test_report_reads_answers_through_the_covering_index(store):
     cohort = store.create_cohort("x", "ABCD-23", CohortToken("sel", "hash"))
-    plan = store.db.execute(f"EXPLAIN QUERY PLAN {FIRST_ATTEMPT_ANSWERS_SQL}", [cohort.id]).fetchall()
-    details = " | ".join(row[3] for row in plan)
+    details = " | ".join(store.first_attempt_answers_plan(cohort))
     assert "COVERING INDEX idx_answers_report" in details and "TEMP B-TREE" not in details
 
 
@@ -153,14 +183,13 @@ def test_processes_starting_together_migrate_one_after_the_other(tmp_path):
 
 @pytest.mark.parametrize("write", [
     lambda store: store.delete_learner("ana"),
-    lambda store: store.begin_attempt("ana", "verify_leaks"),
+    lambda store: begin(store, "ana", attempt=2),
 ], ids=["delete_learner", "begin_attempt"])
 def test_writes_that_read_first_wait_for_another_writer(db_path, write):
     """Another process holds the write lock for a moment: the write waits for it (busy timeout) instead of failing
     at once with "database is locked", as a deferred transaction that has already read would in WAL mode."""
     store = ProgressStore(db_path)
-    store.touch_learner("ana")
-    store.begin_attempt("ana", "verify_leaks")
+    begin(store, "ana")
     other_writer = sqlite3.connect(db_path, check_same_thread=False)
     other_writer.execute("BEGIN IMMEDIATE")
     release = threading.Timer(0.3, other_writer.commit)
@@ -177,11 +206,9 @@ def _answer_as_one_action_server(path: str, server: str, learners: int, barrier)
     barrier.wait()
     for number in range(learners):
         learner = f"{server}-{number}"
-        store.touch_learner(learner)
-        progress = store.begin_attempt(learner, "verify_leaks")
-        for position, question in enumerate(("q1", "q2")):
-            store.record_answer(replace(progress, position=position), question_id=question, option="a",
-                                correct=True, message_id=f"{learner}-{question}", completes_module=False)
+        begin(store, learner)
+        for question in ("q1", "q2"):
+            record(store, learner, question, f"{learner}-{question}", option="a")
         if number % 3 == 0:
             store.delete_learner(learner)
 

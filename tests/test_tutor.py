@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from bot.learning.content import load_content
 from bot.store import ProgressStore
-from bot.learning.tutor import LessonStep, ModuleSummary, QuestionStep, Tutor
+from bot.learning.steps import LessonStep, ModuleSummary, QuestionStep
+from bot.learning.tutor import Tutor
 from tests.conftest import FIXTURE_CONTENT
 
 
@@ -131,12 +132,6 @@ def test_progress_report_shape(tutor_at_first_question):
     }
     assert report["next_review_due"] is None
     assert second["status"] == "not_started" and second["score"] is None
-
-
-def test_missed_questions_for_review(tutor_at_first_question):
-    tutor_at_first_question.answer("ana", text="a", message_id="m1")
-    tutor_at_first_question.answer("ana", text="false", message_id="m2")
-    assert [question.id for question in tutor_at_first_question.missed_questions("ana")] == ["t_q1"]
 
 
 def test_forget_deletes_progress(tutor_at_first_question):

@@ -10,12 +10,11 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
 from bot.errors import UnknownCohort
-from bot.store import Cohort, CohortToken, LabelTaken, Membership, ProgressStore
+from bot.store import CodeTaken, Cohort, CohortToken, LabelTaken, Membership, ProgressStore
 
 # Letters and digits nobody confuses when reading a code off a projector or typing it: no I/L/1, O/0, U/V.
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTWXYZ"
@@ -90,7 +89,7 @@ class Cohorts:
         for _ in range(20):  # a clash among ~12 million codes is rare; retry with a fresh one
             try:
                 return self.store.create_cohort(name, new_join_code(), token.stored), token.token
-            except sqlite3.IntegrityError:
+            except CodeTaken:
                 continue
         raise RuntimeError("Could not find a free join code after 20 tries.")
 
@@ -137,7 +136,6 @@ class Cohorts:
         code, cohort = found[0]
         if not cohort.is_open:
             return JoinResult("closed", code=code, cohort=cohort)
-        self.store.touch_learner(learner_id)
         current = self.store.membership(learner_id)
         if current is not None and current.cohort.id == cohort.id:
             return JoinResult("already_member", code=code, membership=current)

@@ -223,6 +223,8 @@ def _build_report(store: ProgressStore, content: Content, cohort: Cohort, *, now
     modules = list(content.modules.values())
     progress = {(row["learner_id"], row["module_id"]): row for row in store.cohort_progress(cohort)}
     items = _tally_items(store.cohort_first_attempt_answer_counts(cohort), content)
+    choices = store.cohort_first_attempt_choices(  # judgement items and practice posts (discernment, practice)
+        cohort, [question.id for module in modules for question in module.discernment_items])
 
     rows_by_module = {module.id: [] for module in modules}
     learners = []
@@ -245,10 +247,8 @@ def _build_report(store: ProgressStore, content: Content, cohort: Cohort, *, now
         questions=tuple(_question_row(module, number, question, items[module.id, question.id])
                         for module in modules for number, question in enumerate(module.quiz, start=1)),
         learning_gain=tuple(_gain_rows(modules, store.cohort_check_scores(cohort))),
-        discernment=tuple(_discernment_rows(modules, store.cohort_first_attempt_choices(
-            cohort, [question.id for module in modules for question in module.discernment_items]))),
-        practice=tuple(_practice_rows(modules, store.cohort_first_attempt_practice(
-            cohort, [question.id for module in modules for question in module.practice_posts]))),
+        discernment=tuple(_discernment_rows(modules, choices)),
+        practice=tuple(_practice_rows(modules, choices)),
     )
 
 
@@ -394,7 +394,8 @@ def _gain_rows(modules: list[Module], check_rows: list[dict]) -> list[GainRow]:
 
 def _practice_rows(modules: list[Module], decisions: list[tuple[str, str, str | None, int | None]]
                    ) -> list[PracticeRow]:
-    """decisions: (learner_id, question_id, option, investigated) of first-attempt answers to practice posts."""
+    """decisions: (learner_id, question_id, option, investigated) of first-attempt answers (practice posts' among
+    them)."""
     taken: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for _, question_id, option, investigated in decisions:
         if option is not None:
@@ -417,10 +418,12 @@ def _practice_rows(modules: list[Module], decisions: list[tuple[str, str, str | 
 
 # Discernment
 
-def _discernment_rows(modules: list[Module], choices: list[tuple[str, str, str | None]]) -> list[DiscernmentRow]:
-    """choices: (learner_id, question_id, option) of first-attempt answers to judgement items and practice posts."""
+def _discernment_rows(modules: list[Module], choices: list[tuple[str, str, str | None, int | None]]
+                      ) -> list[DiscernmentRow]:
+    """choices: (learner_id, question_id, option, investigated) of first-attempt answers to judgement items and
+    practice posts."""
     by_learner: dict[str, dict[str, str | None]] = defaultdict(dict)
-    for learner_id, question_id, option in choices:
+    for learner_id, question_id, option, _ in choices:
         by_learner[learner_id][question_id] = option
     rows = []
     for module in modules:

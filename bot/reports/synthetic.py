@@ -1,8 +1,8 @@
-"""Synthetic learners for the report benchmark and the demo cohort: realistic answers, written straight to SQLite.
+"""Synthetic learners for the report benchmark and the demo cohort: realistic answers, bulk-written by the store.
 
 Each learner has an ability and each question a difficulty; the chance of a right answer is logistic(ability -
-difficulty), a wrong answer picks one of the wrong options, so item statistics look like a real class's. Rows are
-bulk-inserted in one transaction (going through the tutor would take minutes for 10,000 learners).
+difficulty), a wrong answer picks one of the wrong options, so item statistics look like a real class's. The store
+bulk-inserts the rows in one write transaction (going through the tutor would take minutes for 10,000 learners).
 """
 from __future__ import annotations
 
@@ -83,21 +83,6 @@ def populate_cohort(store: ProgressStore, content: Content, cohort: Cohort, *, l
                     check_rows.append((learner_id, module.id, kind, right, 4, clock.isoformat(timespec="seconds")))
         learner_rows.append((learner_id, joined.isoformat(timespec="seconds"), clock.isoformat(timespec="seconds")))
         member_rows.append((learner_id, cohort.id, _label(index), joined.isoformat(timespec="seconds")))
-    with store.db.atomic():
-        store.db.conn.executemany("INSERT INTO learners (id, created_at, last_seen_at) VALUES (?, ?, ?)",
-                                  learner_rows)
-        store.db.conn.executemany(
-            "INSERT INTO cohort_members (learner_id, cohort_id, label, joined_at) VALUES (?, ?, ?, ?)", member_rows)
-        store.db.conn.executemany(
-            "INSERT INTO module_progress (learner_id, module_id, attempt, position, status, started_at, updated_at, "
-            "completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", progress_rows)
-        store.db.conn.executemany(
-            "INSERT INTO attempts (learner_id, module_id, attempt, started_at, completed_at, reached, answered, "
-            "correct) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", attempt_rows)
-        store.db.conn.executemany(
-            "INSERT INTO answers (learner_id, module_id, attempt, question_id, option, correct, message_id, "
-            "answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", answer_rows)
-        store.db.conn.executemany(
-            "INSERT INTO check_scores (learner_id, module_id, kind, correct, total, taken_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", check_rows)
+    store.add_synthetic_class({"learners": learner_rows, "cohort_members": member_rows, "module_progress": progress_rows,
+                               "attempts": attempt_rows, "answers": answer_rows, "check_scores": check_rows})
     return SyntheticCohort(cohort, learners, len(answer_rows))
