@@ -79,9 +79,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open it holds a running event loop in this
+# thread, so any later test that calls asyncio.run() (the action tests do) would fail.
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for every browser test (learner page and facilitator dashboard)."""
+    """One headless Chromium per browser-test module (learner page and facilitator dashboard)."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run `make system-deps` (or `make test`), which installs Debian's chromium.")
     with sync_playwright() as playwright:
