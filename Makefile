@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Configuration (override on the command line or in the environment; documented in README.md).
+# Configuration (override on the command line or in the environment; documented in docs/operations.md).
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 export PAUSECHECK_DB ?= $(CURDIR)/var/progress.db

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.reports.cohorts import Cohorts
-from bot.config import DEFAULT_SPACY_MODEL_DIR, SYNONYMS_FILE, Settings
+from bot.config import DEFAULT_SPACY_MODEL_DIR, PROJECT_ROOT, SYNONYMS_FILE, Settings
 from bot.learning.content import load_content
 from bot.errors import ItemBankError, PauseCheckError
 from bot.learning.formatting import progress_bar
@@ -33,6 +33,11 @@ def _existing_store(settings: Settings) -> ProgressStore:
 def _cohort_json(cohort: Cohort, **extra) -> str:
     return json.dumps({"name": cohort.name, "join_code": cohort.join_code, "created_at": cohort.created_at,
                        "closed_at": cohort.closed_at, **extra}, indent=2)
+
+
+def _in_project(path: Path) -> str:
+    """A default path as --help shows it: relative to the project folder, the same on every machine."""
+    return str(path.relative_to(PROJECT_ROOT))
 
 
 TOKEN_WARNING = ("Keep the facilitator token secret: it opens this cohort's report. It is shown only now; "
@@ -275,10 +280,10 @@ def content_stats(content_dir: Path | None) -> None:
 
 
 @cli.command("build-spacy")
-@click.option("--output", type=click.Path(path_type=Path), default=DEFAULT_SPACY_MODEL_DIR, show_default=True,
-              help="Folder to write the pipeline to.")
+@click.option("--output", type=click.Path(path_type=Path), default=DEFAULT_SPACY_MODEL_DIR,
+              show_default=_in_project(DEFAULT_SPACY_MODEL_DIR), help="Folder to write the pipeline to.")
 @click.option("--synonyms", type=click.Path(path_type=Path, exists=True), default=SYNONYMS_FILE,
-              show_default=True, help="NLU synonyms file the entity-ruler patterns come from.")
+              show_default=_in_project(SYNONYMS_FILE), help="NLU synonyms file the entity-ruler patterns come from.")
 def build_spacy(output: Path, synonyms: Path) -> None:
     """Build the project's spaCy pipeline (blank English, entity ruler, lookup lemmatizer).
 

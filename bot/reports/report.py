@@ -3,7 +3,7 @@
 Built from the progress store and the content only: learners appear under their pseudonymous cohort label, and no
 message text exists to leak. Scores and item statistics use each learner's *first* attempt at a module, because a
 retake comes after seeing the answers and would flatter both the learner and the question.
-`CohortReport.to_dict()` is the JSON format documented in the README; every other format renders from it.
+`CohortReport.to_dict()` is the JSON format documented in docs/teachers.md; every other format renders from it.
 """
 from __future__ import annotations
 
