@@ -17,6 +17,7 @@ from bot.errors import UnknownLearner, UnknownModule
 from bot.learning.grading import Grade, grade
 from bot.learning.lemmas import lemmas
 from bot.learning.matching import match_option
+from bot.learning.position import attempt_position_label
 from bot.learning.practice import Move, Review, nearest_move, review_decision
 from bot.learning.review import BOOSTER_AFTER, REVIEW_QUESTIONS, reviewed_card, right_answers_to_review
 from bot.reports.stats import Discernment, discernment
@@ -180,11 +181,7 @@ class ModuleStatus:
             return "not started"
         if self.status == "completed":
             return "completed"
-        kind, index, _ = self.plan.step(self.position) or ("post", len(self.module.post_check) - 1, None)
-        labels = {"pre": ("check", self.module.pre_check), "lesson": ("lesson", self.module.lessons),
-                  "quiz": ("question", self.module.quiz), "post": ("final check", self.module.post_check)}
-        name, items = labels[kind]
-        return f"{name} {index + 1} of {len(items)}"
+        return attempt_position_label(self.plan, self.position)
 
 
 @dataclass(frozen=True)
