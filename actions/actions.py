@@ -8,12 +8,12 @@ from typing import Any, Iterator
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies, runtime
+from actions import runtime
+from actions.replies import Replies, button
 from bot.reports.cohorts import Cohorts, join_codes_in
 from bot.errors import PauseCheckError
-from bot.learning.formatting import markdown_literal, option_label
-from bot.learning.results import Feedback, MoveResult
-from bot.learning.steps import QuestionStep, Step, heading
+from bot.learning.formatting import markdown_literal
+from bot.learning.steps import heading
 from bot.learning.tutor import Tutor
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class TutorAction(Action, ABC):
                     answer(dispatcher, tracker, tutor, typed_only=True)
                     return []
                 if moved := tutor.typed_practice_move(tracker.sender_id, text, message_id=_message_id(tracker)):
-                    say_move(dispatcher, moved)
+                    Replies(dispatcher, tutor.content).move(moved)
                     return []
             return self.respond(dispatcher, tracker, tutor)
         except PauseCheckError:  # store trouble (StoreBusy, StoreError) or broken content
@@ -89,18 +89,19 @@ class ActionGreet(TutorAction):
         return "action_greet"
 
     def respond(self, dispatcher, tracker, tutor):
+        reply = Replies(dispatcher, tutor.content)
         if due := tutor.review.booster_offer(tracker.sender_id):
             dispatcher.utter_message(response="utter_booster_offer", count=due,
-                                     buttons=[replies.button("Start the booster", "review"), replies.MENU_BUTTON])
+                                     buttons=[reply.button("start_booster", "review"), reply.menu_button])
             return []
         step = tutor.current_step(tracker.sender_id)
         if step is None:
             dispatcher.utter_message(response="utter_greet")
-            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            reply.menu(tutor.progress(tracker.sender_id))
             return []
         dispatcher.utter_message(response="utter_welcome_back", module_title=step.module.title,
                                  position=heading(step),
-                                 buttons=[replies.module_button(step.module, "Continue ▶"), replies.MENU_BUTTON])
+                                 buttons=[reply.module_button(step.module, "continue"), reply.menu_button])
         return []
 
 
@@ -109,7 +110,7 @@ class ActionShowMenu(TutorAction):
         return "action_show_menu"
 
     def respond(self, dispatcher, tracker, tutor):
-        replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+        Replies(dispatcher, tutor.content).menu(tutor.progress(tracker.sender_id))
         return []
 
 
@@ -118,13 +119,14 @@ class ActionStartModule(TutorAction):
         return "action_start_module"
 
     def respond(self, dispatcher, tracker, tutor):
+        reply = Replies(dispatcher, tutor.content)
         module_id = entity_value(tracker, "module")
         if module_id not in tutor.content.modules:
             step = tutor.current_step(tracker.sender_id)
             if step is not None and module_id is None:  # "continue" inside a module: carry on there
-                replies.say_step(dispatcher, step)
+                reply.step(step)
                 return []
-            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            reply.menu(tutor.progress(tracker.sender_id))
             return []
         result = tutor.start(tracker.sender_id, module_id)
         module = result.step.module
@@ -136,7 +138,7 @@ class ActionStartModule(TutorAction):
                                      correct=result.previous.correct, total=result.previous.total)
         else:
             dispatcher.utter_message(response="utter_module_resumed", title=module.title)
-        replies.say_step(dispatcher, result.step)
+        reply.step(result.step)
         return []
 
 
@@ -145,13 +147,14 @@ class ActionNext(TutorAction):
         return "action_next"
 
     def respond(self, dispatcher, tracker, tutor):
+        reply = Replies(dispatcher, tutor.content)
         result = tutor.advance(tracker.sender_id)
         if result.status == "no_module":
-            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            reply.menu(tutor.progress(tracker.sender_id))
             return []
         if result.status == "at_question":
             dispatcher.utter_message(response="utter_at_question")
-        replies.say_step(dispatcher, result.step)
+        reply.step(result.step)
         return []
 
 
@@ -169,70 +172,8 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, *, 
     )
     if result.status == "no_question":
         return False
-    if result.feedback and result.status == "already_recorded":
-        chosen = option_label(result.feedback.chosen) if result.feedback.chosen else "your answer"
-        dispatcher.utter_message(response="utter_answer_already_recorded", chosen=chosen)
-    elif result.feedback and result.feedback.grade:
-        say_graded(dispatcher, result.feedback)
-    elif result.feedback and result.feedback.chosen:
-        feedback = result.feedback
-        dispatcher.utter_message(
-            response="utter_answer_correct" if feedback.correct else "utter_answer_wrong",
-            chosen=option_label(feedback.chosen), feedback=feedback.chosen.feedback,
-            correct=" or ".join(option_label(option) for option in feedback.question.options if option.correct),
-            explanation=feedback.question.explanation,
-        )
-        if feedback.review:
-            replies.say_practice_review(dispatcher, feedback.review)
-    elif _at_practice_post(result.step) and result.status in ("stale", "unmatched", "ambiguous"):
-        dispatcher.utter_message(response="utter_practice_stale" if result.status == "stale"
-                                 else "utter_practice_choose", buttons=replies.practice_buttons(result.step))
-        return True
-    elif result.status == "ambiguous":
-        question = result.step.question
-        dispatcher.utter_message(response="utter_answer_ambiguous",
-                                 buttons=[replies.answer_button(question.id, option) for option in result.candidates])
-        return True
-    elif result.status == "stale":
-        dispatcher.utter_message(response="utter_answer_stale")
-    elif result.status == "unmatched":
-        last_letter = result.step.question.options[-1].letter.upper()
-        dispatcher.utter_message(response="utter_answer_unmatched", last_letter=last_letter)
-    if result.step is not None:
-        replies.say_step(dispatcher, result.step)
+    Replies(dispatcher, tutor.content).answer(result)
     return True
-
-
-def _at_practice_post(step: Step | None) -> bool:
-    return isinstance(step, QuestionStep) and step.question.practice is not None
-
-
-def say_move(dispatcher: CollectingDispatcher, result: MoveResult) -> None:
-    """A move's finding and the remaining buttons; for a stale or unknown move, the buttons again."""
-    if result.status == "no_practice":
-        dispatcher.utter_message(response="utter_no_question")
-        if result.step is not None:
-            replies.say_step(dispatcher, result.step)
-        return
-    if result.status == "revealed":
-        dispatcher.utter_message(response="utter_practice_finding", label=result.move.label,
-                                 finding=result.move.finding)
-        dispatcher.utter_message(response="utter_practice_choose", buttons=replies.practice_buttons(result.step))
-        return
-    dispatcher.utter_message(response="utter_practice_stale" if result.status == "stale" else "utter_practice_choose",
-                             buttons=replies.practice_buttons(result.step))
-
-
-def say_graded(dispatcher: CollectingDispatcher, feedback: Feedback) -> None:
-    """Feedback on a typed free-text answer: right, partly right (naming what is missing) or wrong."""
-    graded, free_text = feedback.grade, feedback.question.free_text
-    texts = {"right": free_text.right, "partial": free_text.partial, "wrong": graded.near_miss or free_text.wrong}
-    # Partly right with nothing missing: every concept was there, and a near-miss with them.
-    kind = "mixed" if graded.status == "partial" and not graded.missing else graded.status
-    texts["mixed"] = graded.near_miss or free_text.partial
-    dispatcher.utter_message(response=f"utter_free_text_{kind}", feedback=texts[kind],
-                             missing=", ".join(concept.name for concept in graded.missing),
-                             model_answer=free_text.answer, explanation=feedback.question.explanation)
 
 
 class ActionAnswer(TutorAction):
@@ -241,12 +182,13 @@ class ActionAnswer(TutorAction):
 
     def respond(self, dispatcher, tracker, tutor):
         if not answer(dispatcher, tracker, tutor):
+            reply = Replies(dispatcher, tutor.content)
             step = tutor.current_step(tracker.sender_id)
             dispatcher.utter_message(response="utter_no_question")
             if step is not None:
-                replies.say_step(dispatcher, step)
+                reply.step(step)
             else:
-                replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+                reply.menu(tutor.progress(tracker.sender_id))
         return []
 
 
@@ -258,9 +200,9 @@ class ActionPracticeMove(TutorAction):
         return "action_practice_move"
 
     def respond(self, dispatcher, tracker, tutor):
-        say_move(dispatcher, tutor.move(tracker.sender_id, move=entity_value(tracker, "move") or "",
-                                        question_id=entity_value(tracker, "question"),
-                                        message_id=_message_id(tracker)))
+        Replies(dispatcher, tutor.content).move(tutor.move(
+            tracker.sender_id, move=entity_value(tracker, "move") or "", question_id=entity_value(tracker, "question"),
+            message_id=_message_id(tracker)))
         return []
 
 
@@ -274,7 +216,7 @@ class ActionFallback(TutorAction):
         if answer(dispatcher, tracker, tutor, typed_only=True):
             return []
         dispatcher.utter_message(response="utter_default")
-        replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+        Replies(dispatcher, tutor.content).menu(tutor.progress(tracker.sender_id))
         return []
 
 
@@ -283,14 +225,15 @@ class ActionSkip(TutorAction):
         return "action_skip"
 
     def respond(self, dispatcher, tracker, tutor):
+        reply = Replies(dispatcher, tutor.content)
         result = tutor.skip(tracker.sender_id, message_id=_message_id(tracker))
         if result.status == "no_module":
             dispatcher.utter_message(response="utter_nothing_to_skip")
-            replies.say_menu(dispatcher, tutor.progress(tracker.sender_id))
+            reply.menu(tutor.progress(tracker.sender_id))
             return []
         dispatcher.utter_message(response="utter_question_skipped" if result.status == "skipped_question"
                                  else "utter_lessons_skipped")
-        replies.say_step(dispatcher, result.step)
+        reply.step(result.step)
         return []
 
 
@@ -299,14 +242,14 @@ class ActionStop(TutorAction):
         return "action_stop"
 
     def respond(self, dispatcher, tracker, tutor):
+        reply = Replies(dispatcher, tutor.content)
         status = tutor.stop(tracker.sender_id)
         if status is None:
-            dispatcher.utter_message(response="utter_nothing_to_stop", buttons=[replies.MENU_BUTTON])
+            dispatcher.utter_message(response="utter_nothing_to_stop", buttons=[reply.menu_button])
             return []
         dispatcher.utter_message(response="utter_stopped", title=status.module.title,
                                  position=status.position_label,
-                                 buttons=[replies.module_button(status.module, "Continue later ▶"),
-                                          replies.PROGRESS_BUTTON])
+                                 buttons=[reply.module_button(status.module, "continue_later"), reply.progress_button])
         return []
 
 
@@ -315,7 +258,7 @@ class ActionShowProgress(TutorAction):
         return "action_show_progress"
 
     def respond(self, dispatcher, tracker, tutor):
-        replies.say_progress(dispatcher, tutor.progress(tracker.sender_id))
+        Replies(dispatcher, tutor.content).progress(tutor.progress(tracker.sender_id))
         return []
 
 
@@ -326,12 +269,13 @@ class ActionReview(TutorAction):
         return "action_review"
 
     def respond(self, dispatcher, tracker, tutor):
+        reply = Replies(dispatcher, tutor.content)
         start = tutor.review.start(tracker.sender_id)
         if start.status == "nothing_due":
-            dispatcher.utter_message(response="utter_review_nothing_due",
-                                     next_due=replies.next_review_text(start.next_due), buttons=[replies.MENU_BUTTON])
+            dispatcher.utter_message(response="utter_review_nothing_due", next_due=reply.next_review(start.next_due),
+                                     buttons=[reply.menu_button])
             return []
-        replies.say_step(dispatcher, start.step)
+        reply.step(start.step)
         return []
 
 
@@ -342,12 +286,10 @@ class ActionShareRequest(TutorAction):
         return "action_share_request"
 
     def respond(self, dispatcher, tracker, tutor):
+        reply, support = Replies(dispatcher, tutor.content), tutor.content.support
         # The last message says what to do if the images are of the learner: a misread `affected` is one tap from help.
-        replies.say_messages(dispatcher, tutor.content.support.share_request, buttons=[replies.SUPPORT_BUTTON])
-        module = tutor.content.module("resist_resharing")
-        if module:
-            dispatcher.utter_message(response="utter_offer_module", title=module.title,
-                                     buttons=[replies.module_button(module, f"Start: {module.title}")])
+        reply.messages(support.share_request, buttons=[button(support.buttons["share_request"], "affected")])
+        reply.module_offer("share_request")
         return []
 
 
@@ -356,11 +298,9 @@ class ActionCheckContent(TutorAction):
         return "action_check_content"
 
     def respond(self, dispatcher, tracker, tutor):
-        replies.say_messages(dispatcher, tutor.content.support.check_content)
-        module = tutor.content.module("verify_leaks")
-        if module:
-            dispatcher.utter_message(response="utter_offer_module", title=module.title,
-                                     buttons=[replies.module_button(module, f"Start: {module.title}")])
+        reply = Replies(dispatcher, tutor.content)
+        reply.messages(tutor.content.support.check_content)
+        reply.module_offer("check_content")
         return []
 
 
@@ -369,22 +309,17 @@ class ActionReportHowto(TutorAction):
         return "action_report_howto"
 
     def respond(self, dispatcher, tracker, tutor):
-        support = tutor.content.support
+        reply, support = Replies(dispatcher, tutor.content), tutor.content.support
         platform = entity_value(tracker, "platform")
         route = support.platforms.get(platform) if platform else None
         if route is None:
-            replies.say_messages(dispatcher, support.reporting_general)
-            dispatcher.utter_message(
-                response="utter_ask_platform",
-                buttons=[replies.button(route.name, "report_howto", platform=key)
-                         for key, route in support.platforms.items()],
-            )
+            reply.messages(support.reporting_general)
+            dispatcher.utter_message(response="utter_ask_platform",
+                                     buttons=[button(route.name, "report_howto", platform=key)
+                                              for key, route in support.platforms.items()])
             return []
-        replies.say_platform_route(dispatcher, route)
-        module = tutor.content.module("reporting_tools")
-        if module:
-            dispatcher.utter_message(response="utter_offer_module", title=module.title,
-                                     buttons=[replies.module_button(module, f"Start: {module.title}")])
+        reply.platform_route(route)
+        reply.module_offer("reporting")
         return []
 
 
@@ -411,18 +346,21 @@ class ActionJoinCohort(TutorAction):
             dispatcher.utter_message(
                 response=response, cohort_name=markdown_literal(membership.cohort.name), label=membership.label,
                 previous_name=markdown_literal(result.previous.name) if result.previous else "",
-                buttons=[replies.MENU_BUTTON])
+                buttons=[Replies(dispatcher, tutor.content).menu_button])
         return []
 
 
-class ActionAskDeleteData(Action):
+class ActionAskDeleteData(TutorAction):
+    yields_to_free_text = False
+
     def name(self) -> str:
         return "action_ask_delete_data"
 
-    def run(self, dispatcher, tracker, domain):
+    def respond(self, dispatcher, tracker, tutor):
+        reply = Replies(dispatcher, tutor.content)
         dispatcher.utter_message(response="utter_ask_delete_confirm",
-                                 buttons=[replies.button("Yes, delete everything", "affirm"),
-                                          replies.button("No, keep my progress", "deny")])
+                                 buttons=[reply.button("delete_everything", "affirm"),
+                                          reply.button("keep_progress", "deny")])
         return []
 
 

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions import replies
+from actions.replies import Replies, button
 from actions.actions import Events, TutorAction, entity_values
 from bot.learning.support import (SupportQuestion, first_reply, read_form_reply, read_situation, tailored_answer,
                          threats_answer)
@@ -76,7 +76,7 @@ class ValidateSupportForm(FormValidationAction):
 def _ask(dispatcher: CollectingDispatcher, tracker: Tracker, question: SupportQuestion, entity: str) -> None:
     """The question with one button per answer; after an unclear reply, its `unclear` wording."""
     text = question.unclear if tracker.get_slot(UNCLEAR_SLOT) else question.prompt
-    dispatcher.utter_message(text=text, buttons=[replies.button(title, "support_answer", **{entity: value})
+    dispatcher.utter_message(text=text, buttons=[button(title, "support_answer", **{entity: value})
                                                  for value, title in question.choices.items()])
 
 
@@ -122,16 +122,16 @@ class ActionSupportMore(SupportAction):
 
 
 def _say_topic(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, topic: str) -> None:
-    support = tutor.content.support
+    reply, support = Replies(dispatcher, tutor.content), tutor.content.support
     person, age, region = support.person_shown, tracker.get_slot(AGE_SLOT), tracker.get_slot(REGION_SLOT)
-    more = [replies.button(support.buttons[other], "support_more", topic=other)
+    more = [button(support.buttons[other], "support_more", topic=other)
             for other in ("threats", "removal", "all_options") if other != topic]
     if topic == "all_options":
         messages = person.all_options
     else:
         answer = threats_answer if topic == "threats" else tailored_answer
         messages = (answer(person, age, region),)
-    replies.say_messages(dispatcher, messages, buttons=more + [replies.back_button(tutor, tracker.sender_id)])
+    reply.messages(messages, buttons=more + [reply.back_button(tutor.current_step(tracker.sender_id))])
 
 
 class ActionSupportHelper(SupportAction):
@@ -141,10 +141,7 @@ class ActionSupportHelper(SupportAction):
         return "action_support_helper"
 
     def respond(self, dispatcher, tracker, tutor):
-        support = tutor.content.support
-        replies.say_messages(dispatcher, support.helping_someone,
-                             buttons=[replies.button(support.buttons["its_me"], "affected"),
-                                      replies.back_button(tutor, tracker.sender_id)])
+        _say_with_its_me(dispatcher, tracker, tutor, tutor.content.support.helping_someone)
         return []
 
 
@@ -155,8 +152,13 @@ class ActionSupportSharer(SupportAction):
         return "action_support_sharer"
 
     def respond(self, dispatcher, tracker, tutor):
-        support = tutor.content.support
-        replies.say_messages(dispatcher, support.shared_it,
-                             buttons=[replies.button(support.buttons["its_me"], "affected"),
-                                      replies.back_button(tutor, tracker.sender_id)])
+        _say_with_its_me(dispatcher, tracker, tutor, tutor.content.support.shared_it)
         return []
+
+
+def _say_with_its_me(dispatcher: CollectingDispatcher, tracker: Tracker, tutor: Tutor, messages: tuple[str, ...]
+                     ) -> None:
+    """An answer for someone other than the person shown, one tap from the person-shown answers, then back."""
+    reply = Replies(dispatcher, tutor.content)
+    reply.messages(messages, buttons=[button(tutor.content.support.buttons["its_me"], "affected"),
+                                      reply.back_button(tutor.current_step(tracker.sender_id))])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,13 +15,6 @@ from bot.learning.formatting import progress_bar
 from bot.reports.report import CSV_TABLES, DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
 from bot.store import Cohort, ProgressStore, utc_now
 from bot.learning.tutor import Tutor
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
 
 
 def _existing_store(settings: Settings) -> ProgressStore:
@@ -44,7 +38,18 @@ TOKEN_WARNING = ("Keep the facilitator token secret: it opens this cohort's repo
                  "if it is lost or leaked, run: python -m bot cohort rotate-token {code}")
 
 
-@click.group()
+class ErrorTranslatingGroup(click.Group):
+    """Runs a command; an error raised on purpose (bot.errors, or a ValueError from a setting or an argument such as
+    a cohort name) becomes its message and exit code 1, never a traceback (as sqlite-utils' cli does)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (PauseCheckError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=ErrorTranslatingGroup)
 def cli() -> None:
     """Pause & Check: learner progress, content checks and the spaCy pipeline.
 
@@ -60,12 +65,9 @@ def progress(learner_id: str, as_json: bool) -> None:
 
     Example: python -m bot progress 3f2a9c7e --json
     """
-    settings = _settings()
-    try:
-        tutor = Tutor(load_content(settings.content_dir), _existing_store(settings))
-        report = tutor.progress_report(learner_id)
-    except PauseCheckError as error:
-        raise click.ClickException(str(error)) from error
+    settings = Settings.from_env()
+    tutor = Tutor(load_content(settings.content_dir), _existing_store(settings))
+    report = tutor.progress_report(learner_id)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -92,10 +94,7 @@ def cohort_create(name: str, as_json: bool) -> None:
 
     Example: python -m bot cohort create "Year 9 Tuesday" --json
     """
-    try:
-        created, token = Cohorts(ProgressStore(_settings().db_path)).create(name)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
+    created, token = Cohorts(ProgressStore(Settings.from_env().db_path)).create(name)
     if as_json:
         click.echo(_cohort_json(created, facilitator_token=token))
     else:
@@ -112,7 +111,7 @@ def cohort_list(as_json: bool) -> None:
 
     Example: python -m bot cohort list
     """
-    rows = Cohorts(_existing_store(_settings())).list()
+    rows = Cohorts(_existing_store(Settings.from_env())).list()
     if as_json:
         click.echo(json.dumps([json.loads(_cohort_json(c, members=members)) for c, members in rows], indent=2))
         return
@@ -134,10 +133,7 @@ def cohort_rotate_token(join_code: str, as_json: bool) -> None:
 
     Example: python -m bot cohort rotate-token TUES-42
     """
-    try:
-        rotated, token = Cohorts(_existing_store(_settings())).rotate_token(join_code)
-    except PauseCheckError as error:
-        raise click.ClickException(str(error)) from error
+    rotated, token = Cohorts(_existing_store(Settings.from_env())).rotate_token(join_code)
     click.echo(_cohort_json(rotated, facilitator_token=token) if as_json else f"New facilitator token: {token}")
     click.echo(TOKEN_WARNING.format(code=rotated.join_code), err=True)
 
@@ -149,10 +145,7 @@ def cohort_close(join_code: str) -> None:
 
     Example: python -m bot cohort close TUES-42
     """
-    try:
-        closed = Cohorts(_existing_store(_settings())).close(join_code)
-    except PauseCheckError as error:
-        raise click.ClickException(str(error)) from error
+    closed = Cohorts(_existing_store(Settings.from_env())).close(join_code)
     click.echo(f"{closed.name} ({closed.join_code}) is closed to new learners since {closed.closed_at}.")
 
 
@@ -168,11 +161,8 @@ def cohort_demo(learners: int, as_json: bool) -> None:
 
     from bot.reports.synthetic import populate_cohort
 
-    settings = _settings()
-    try:
-        content = load_content(settings.content_dir)
-    except PauseCheckError as error:
-        raise click.ClickException(str(error)) from error
+    settings = Settings.from_env()
+    content = load_content(settings.content_dir)
     store = ProgressStore(settings.db_path)
     created, token = Cohorts(store).create("Demo class (synthetic learners)")
     populate_cohort(store, content, created, learners=learners,
@@ -209,13 +199,10 @@ def report(join_code: str, output_format: str, csv_table: str, out: Path | None,
     """
     from bot.reports import render as report_render  # Jinja2 and matplotlib are slow to import: only here
 
-    settings = _settings()
-    try:
-        store = _existing_store(settings)
-        built = build_report(store, load_content(settings.content_dir), Cohorts(store).get(join_code),
-                             now=utc_now(), stalled_days=stalled_days, low_score=low_score)
-    except PauseCheckError as error:
-        raise click.ClickException(str(error)) from error
+    settings = Settings.from_env()
+    store = _existing_store(settings)
+    built = build_report(store, load_content(settings.content_dir), Cohorts(store).get(join_code),
+                         now=utc_now(), stalled_days=stalled_days, low_score=low_score)
     renderers = {
         "table": report_render.render_table, "json": report_render.render_json, "md": report_render.render_markdown,
         "html": report_render.render_html,
@@ -240,13 +227,10 @@ def validate_content(content_dir: Path | None) -> None:
     """
     from bot.learning.item_bank import item_bank_problems  # reads lemmas: spaCy loads only for this command
 
-    directory = content_dir or _settings().content_dir
-    try:
-        content = load_content(directory)
-        if problems := item_bank_problems(content):
-            raise ItemBankError(problems)
-    except PauseCheckError as error:
-        raise click.ClickException(str(error)) from error
+    directory = content_dir or Settings.from_env().content_dir
+    content = load_content(directory)
+    if problems := item_bank_problems(content):
+        raise ItemBankError(problems)
     for module in content.modules.values():
         click.echo(f"{module.id}: {len(module.lessons)} lessons, {len(module.quiz)} questions")
     click.echo("Content is valid.")
@@ -262,10 +246,7 @@ def content_stats(content_dir: Path | None) -> None:
     """
     from bot.learning.item_bank import READING_WORDS_PER_MINUTE, module_stats
 
-    try:
-        content = load_content(content_dir or _settings().content_dir)
-    except PauseCheckError as error:
-        raise click.ClickException(str(error)) from error
+    content = load_content(content_dir or Settings.from_env().content_dir)
     click.echo(f"{'module':<18} {'items':>5}  {'longest right':<15} {'words':>6} {'minutes':>7}  "
                f"{'practice':<13} types")
     for module in content.modules.values():
@@ -305,12 +286,9 @@ def nlu_summary(results_dir: Path, check: bool) -> None:
 
     Example: python -m bot nlu-summary results/nlu-eval --check
     """
-    from bot.nlu.report import CI_FLOORS, ResultsError, check_floors, load_results, summarise
+    from bot.nlu.report import CI_FLOORS, check_floors, load_results, summarise
 
-    try:
-        results = load_results(results_dir)
-    except ResultsError as error:
-        raise click.ClickException(str(error)) from error
+    results = load_results(results_dir)
     summary = summarise(results)
     (results_dir / "summary.md").write_text(summary, encoding="utf-8")
     click.echo(summary)

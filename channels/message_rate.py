@@ -18,6 +18,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from bot.config import positive_number, positive_whole_number
+
 DEFAULT_BURST = 10
 DEFAULT_PER_SECOND = 1.0
 # Senders active in the last burst/per_second seconds (10 s by default), far more than one Rasa process can serve;
@@ -43,19 +45,8 @@ class MessageRateLimit:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "MessageRateLimit":
-        burst = environ.get("PAUSECHECK_MESSAGE_BURST", str(DEFAULT_BURST))
-        if not burst.isdigit() or int(burst) < 1:
-            raise ValueError(f"PAUSECHECK_MESSAGE_BURST must be a positive whole number, got {burst!r} "
-                             f"(default {DEFAULT_BURST}).")
-        per_second = environ.get("PAUSECHECK_MESSAGES_PER_SECOND", str(DEFAULT_PER_SECOND))
-        try:
-            rate = float(per_second)
-        except ValueError:
-            rate = math.nan
-        if not (0 < rate < math.inf):
-            raise ValueError(f"PAUSECHECK_MESSAGES_PER_SECOND must be a positive number such as 1 or 0.5, got "
-                             f"{per_second!r} (default {DEFAULT_PER_SECOND:g}).")
-        return cls(burst=int(burst), per_second=rate)
+        return cls(burst=positive_whole_number(environ, "PAUSECHECK_MESSAGE_BURST", DEFAULT_BURST),
+                   per_second=positive_number(environ, "PAUSECHECK_MESSAGES_PER_SECOND", DEFAULT_PER_SECOND))
 
 
 class MessageRateLimiter:

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.learning.content import load_content  # noqa: E402  (imports after the path is set)
-from tests.load import (AnswerCheck, HealthProbe, LearnerRun, PeakMemory, check_answers, percentile,  # noqa: E402
+from bench.load import (AnswerCheck, HealthProbe, LearnerRun, PeakMemory, check_answers, percentile,  # noqa: E402
                         replay_parse, run_learners)
-from tests.servers import Servers  # noqa: E402
+from bench.servers import Servers  # noqa: E402
 
 TARGET_LEARNERS, TARGET_P95_SECONDS = 50, 0.5
 CROSSING_P95_SECONDS = 1.0

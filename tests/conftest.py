@@ -9,7 +9,7 @@ from playwright.sync_api import sync_playwright
 from bot.learning.content import Content, load_content
 from bot.store import ProgressStore
 from bot.learning.tutor import Tutor
-from tests.servers import Servers
+from bench.servers import Servers
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 SHIPPED_CONTENT = Path(__file__).parent.parent / "quizzes"

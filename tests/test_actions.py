@@ -131,6 +131,18 @@ def test_share_request_is_refused_with_a_way_to_support(dispatcher, tutor):
     assert [button["payload"] for button in last_support_message["buttons"]] == [payload("affected")]
 
 
+@pytest.mark.parametrize("action, intent, module_id", [
+    (actions.ActionShareRequest, "share_request", "resist_resharing"),
+    (actions.ActionCheckContent, "check_content", "verify_leaks"),
+])
+def test_a_support_answer_offers_the_module_its_content_names(dispatcher, tutor, action, intent, module_id):
+    run(action, dispatcher, tracker("is this leak real", intent))
+    offer, module = dispatcher.messages[-1], tutor.content.modules[module_id]
+    assert offer["response"] == "utter_offer_module" and offer["title"] == module.title
+    assert offer["buttons"] == [{"title": f"Start: {module.title}",
+                                 "payload": payload("start_module", module=module_id)}]
+
+
 def test_report_with_platform(dispatcher):
     run(actions.ActionReportHowto, dispatcher,
         tracker("report on whatsapp", "report_howto", [{"entity": "platform", "value": "whatsapp"}]))

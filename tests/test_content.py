@@ -24,6 +24,8 @@ def test_shipped_content_loads_with_enough_lessons_and_questions():
     judgements = content.modules["verify_leaks"].judgement_items
     assert len(judgements) >= 4 and sum(item.truth == "genuine" for item in judgements) == len(judgements) / 2
     assert set(content.support.platforms) == set(PLATFORMS)
+    assert content.support.offers == {"share_request": "resist_resharing", "check_content": "verify_leaks",
+                                      "reporting": "reporting_tools"}
 
 
 def test_refusing_to_share_ends_by_inviting_someone_whose_own_images_these_are():
@@ -137,6 +139,31 @@ def test_support_file_must_list_every_platform(broken_dir):
         "quizzes/support.yml: reporting.platforms: missing platform `reddit`",
         "quizzes/support.yml: reporting.platforms: unknown platform `myspace`; platforms: " + ", ".join(PLATFORMS),
     ]
+
+
+def test_wording_file_names_the_key_and_the_fields_it_takes(broken_dir):
+    path = broken_dir / "wording.yml"
+    wording = yaml.safe_load(path.read_text())
+    wording["buttons"]["start_module"] = "Start now"
+    wording["phrases"]["your_answer"] = "your {answer}"
+    del wording["phrases"]["practice_hint"]
+    path.write_text(yaml.safe_dump(wording, allow_unicode=True))
+    with pytest.raises(ContentError) as raised:
+        load_content(broken_dir)
+    assert raised.value.problems == [
+        "quizzes/wording.yml: buttons.start_module: must use {title} and no other {field}; write a literal brace as "
+        "{{ or }}",
+        "quizzes/wording.yml: phrases: missing required key `practice_hint`",
+        "quizzes/wording.yml: phrases.your_answer: takes no {field}; write a literal brace as {{ or }}",
+    ]
+
+
+def test_missing_wording_file_says_what_it_holds(broken_dir):
+    (broken_dir / "wording.yml").unlink()
+    with pytest.raises(ContentError) as raised:
+        load_content(broken_dir)
+    assert raised.value.problems == ["quizzes/wording.yml: file not found; it holds the chat's button titles and "
+                                     "phrases (see quizzes/README.md)"]
 
 
 def test_missing_folder_says_which_setting_to_fix(tmp_path):

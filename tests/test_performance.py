@@ -12,7 +12,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
 from channels import performance
-from tests.load import percentile
+from bench.load import percentile
 
 performance.install()
 

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from bot.learning.content import load_content
-from tests.servers import MODEL, ROOT, TEST_RATE_LIMIT, free_port
+from bench.servers import MODEL, ROOT, TEST_RATE_LIMIT, free_port
 from tests.services import PostgresServer, RedisServer
 from tests.test_server import answer_checks, answer_payload, payloads, texts
 

@@ -185,6 +185,10 @@ def missing_button(data):
     del data["person_shown"]["ask_region"]["choices"]["elsewhere"]
 
 
+def offers_a_module_not_in_the_folder(data):
+    data["reporting"]["offers_module"] = "reporting_tools"
+
+
 @pytest.mark.parametrize("change, expected", [
     (no_line_for_adults, "quizzes/support.yml: person_shown.answer.removal: has no line for age `adult`; add "
                          "`adult` or `any`"),
@@ -195,6 +199,8 @@ def missing_button(data):
     (missing_button, "quizzes/support.yml: person_shown.ask_region: choices: must give a button title for each of "
                      "uk, us, canada, australia, ireland, new_zealand, elsewhere, skipped, in the order the buttons "
                      "appear"),
+    (offers_a_module_not_in_the_folder, "quizzes/support.yml: reporting: offers_module: 'reporting_tools' is not a "
+                                        "module in this folder; modules: resist_resharing, verify_leaks"),
 ])
 def test_support_errors_name_the_place_and_the_fix(support_dir, change, expected):
     edit_support(support_dir, change)

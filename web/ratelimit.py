@@ -14,6 +14,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from bot.config import positive_whole_number
+
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_WINDOW_SECONDS = 300
 # About 1 MB of timestamps at most; see FailureLimiter for what happens beyond it.
@@ -30,15 +32,8 @@ class SignInLimit:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "SignInLimit":
-        return cls(max_failures=_positive_int(environ, "PAUSECHECK_SIGNIN_MAX_FAILURES", DEFAULT_MAX_FAILURES),
-                   window_seconds=_positive_int(environ, "PAUSECHECK_SIGNIN_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
-
-
-def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
-    value = environ.get(name, str(default))
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r} (default {default}).")
-    return int(value)
+        return cls(max_failures=positive_whole_number(environ, "PAUSECHECK_SIGNIN_MAX_FAILURES", DEFAULT_MAX_FAILURES),
+                   window_seconds=positive_whole_number(environ, "PAUSECHECK_SIGNIN_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
 
 
 def client_key(address: str) -> str:

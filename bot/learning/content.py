@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal, TypeVar
 
 from bot.errors import ContentError
 from bot.learning.practice import TRUTHS, Practice, parse_practice, says_fabricated
 from bot.learning.support import Support, parse_support
 from bot.learning.validation import Problems, read_yaml
+from bot.learning.wording import Wording, parse_wording
 
 SUPPORT_FILE = "support.yml"
+WORDING_FILE = "wording.yml"
 OPTION_LETTERS = "abcd"
 CHOICE_TYPES = ("single_choice", "true_false", "scenario")
 QUESTION_TYPES = (*CHOICE_TYPES, "judgement", "free_text", "practice")
@@ -31,6 +33,7 @@ MAX_PROMPT = 500
 MAX_EXPLANATION = 500
 MAX_OPTION_TEXT = 100
 MAX_FEEDBACK = 300
+Parsed = TypeVar("Parsed")
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class AttemptPlan:
 class Content:
     modules: dict[str, Module]  # in menu order
     support: Support
+    wording: Wording
 
     def module(self, module_id: str) -> Module | None:
         return self.modules.get(module_id)
@@ -422,8 +426,8 @@ def _check_unique_ids(modules: list[tuple[Path, Module]], problems: list[str]) -
 def load_content(directory: Path) -> Content:
     """Loads and validates every content file in `directory`.
 
-    directory (Path): the folder holding `<module id>.yml` files and `support.yml`.
-    RETURNS (Content): modules in menu order and the support texts.
+    directory (Path): the folder holding `<module id>.yml` files, `support.yml` and `wording.yml`.
+    RETURNS (Content): modules in menu order, the support texts and the chat's wording.
     Raises ContentError listing every problem found.
     """
     directory = Path(directory)
@@ -431,8 +435,7 @@ def load_content(directory: Path) -> Content:
         raise ContentError([f"{directory}: content folder not found; set PAUSECHECK_CONTENT_DIR to the quizzes folder"])
     problems: list[str] = []
     modules: list[tuple[Path, Module]] = []
-    support: Support | None = None
-    module_paths = sorted(path for path in directory.glob("*.yml") if path.name != SUPPORT_FILE)
+    module_paths = sorted(path for path in directory.glob("*.yml") if path.name not in (SUPPORT_FILE, WORDING_FILE))
     if not module_paths:
         problems.append(f"{directory}: no module files (*.yml) found")
     for path in module_paths:
@@ -442,17 +445,27 @@ def load_content(directory: Path) -> Content:
         problems.extend(file_problems.items)
         if module is not None:
             modules.append((path, module))
-    support_path = directory / SUPPORT_FILE
-    support_problems = Problems(f"{directory.name}/{SUPPORT_FILE}")
-    if not support_path.is_file():
-        support_problems.add("", "file not found; it holds the support answers (see quizzes/README.md)")
-    else:
-        raw = read_yaml(support_path, support_problems)
-        if not support_problems.items:
-            support = parse_support(raw, support_problems)
-    problems.extend(support_problems.items)
+    module_ids = tuple(module.id for _, module in modules)
+    support = _load_file(directory, SUPPORT_FILE, "the support answers", problems,
+                         lambda raw, found: parse_support(raw, found, module_ids=module_ids))
+    wording = _load_file(directory, WORDING_FILE, "the chat's button titles and phrases", problems, parse_wording)
     _check_unique_ids(modules, problems)
-    if problems or support is None:
+    if problems or support is None or wording is None:
         raise ContentError(problems, directory)
     ordered = sorted((module for _, module in modules), key=lambda module: module.order)
-    return Content(modules={module.id: module for module in ordered}, support=support)
+    return Content(modules={module.id: module for module in ordered}, support=support, wording=wording)
+
+
+def _load_file(directory: Path, name: str, holds: str, problems: list[str],
+               parse: Callable[[Any, Problems], Parsed | None]) -> Parsed | None:
+    """One of the content folder's other files (not a module), parsed; its problems are added to `problems`."""
+    path, file_problems = directory / name, Problems(f"{directory.name}/{name}")
+    parsed = None
+    if not path.is_file():
+        file_problems.add("", f"file not found; it holds {holds} (see quizzes/README.md)")
+    else:
+        raw = read_yaml(path, file_problems)
+        if not file_problems.items:
+            parsed = parse(raw, file_problems)
+    problems.extend(file_problems.items)
+    return parsed

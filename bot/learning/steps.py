@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, Union
 
 from bot.learning.content import AttemptPlan, Lesson, Module, Question
+from bot.learning.position import attempt_position_label, position_label
 from bot.reports.stats import Discernment, discernment
 from bot.store import STATUS_COMPLETED, AnswerRecord, ModuleProgress, Part
 
@@ -118,14 +119,8 @@ def summary(module: Module, answers: list[AnswerRecord], checks: dict[str, tuple
 
 def heading(step: LessonStep | QuestionStep | ReviewStep) -> str:
     """'lesson 2 of 9', 'check 1 of 4', 'question 3 of 10', 'final check 2 of 4', 'review 1 of 4'."""
-    if isinstance(step, LessonStep):
-        return f"lesson {step.number} of {step.total}"
-    if isinstance(step, ReviewStep):
-        return f"review {step.number} of {step.total}"
-    return f"{PART_NAMES[step.part]} {step.number} of {step.total}"
-
-
-PART_NAMES = {"pre": "check", "lesson": "lesson", "quiz": "question", "post": "final check"}
+    part = "lesson" if isinstance(step, LessonStep) else "review" if isinstance(step, ReviewStep) else step.part
+    return position_label(part, step.number, step.total)
 
 
 @dataclass(frozen=True)
@@ -157,10 +152,7 @@ class ModuleStatus:
     def position_label(self) -> str:
         if self.status in ("not_started", "completed"):
             return self.status.replace("_", " ")
-        kind, index, _ = self.plan.step(self.position) or ("post", len(self.module.post_check) - 1, None)
-        items = {"pre": self.module.pre_check, "lesson": self.module.lessons, "quiz": self.module.quiz,
-                 "post": self.module.post_check}[kind]
-        return f"{PART_NAMES[kind]} {index + 1} of {len(items)}"
+        return attempt_position_label(self.plan, self.position)
 
 
 def module_status(module: Module, progress: ModuleProgress | None, answers: list[AnswerRecord]) -> ModuleStatus:

@@ -28,7 +28,9 @@ MAX_SUPPORT_TEXT = 700  # characters of one chat message
 ANSWER_PARTS = ("removal", "talk", "report", "evidence")
 AGE_GROUPS_ANSWERS = (UNDER_18, ADULT, UNSURE, SKIPPED)  # answers to the age question (slot values)
 REGION_ANSWERS = (*REGIONS, SKIPPED)
-BUTTONS = ("threats", "removal", "all_options", "back_to_lesson", "menu", "its_me")
+BUTTONS = ("threats", "removal", "all_options", "back_to_lesson", "its_me", "share_request")
+# The answers that end by offering a module (key `offers_module`): to practise what the answer said.
+OFFERING_ANSWERS = ("share_request", "check_content", "reporting")
 # A typed reply that answers neither question: asked again once ("or tap Somewhere else"), then skipped, so a person
 # in distress is never stuck in a loop.
 MAX_UNCLEAR_REPLIES = 2
@@ -108,6 +110,7 @@ class Support:
     check_content: tuple[str, ...]
     reporting_general: tuple[str, ...]
     platforms: dict[str, PlatformRoute]
+    offers: dict[str, str]  # OFFERING_ANSWERS -> the module id it offers, for those that offer one
 
 
 # Decisions
@@ -195,7 +198,8 @@ def threats_answer(person: PersonShownSupport, age: str | None, region: str | No
 
 # Loading support.yml (called by bot.learning.content.load_content)
 
-def parse_support(raw: Any, problems: Problems) -> Support | None:
+def parse_support(raw: Any, problems: Problems, *, module_ids: tuple[str, ...]) -> Support | None:
+    """module_ids: the modules in the content folder, which an answer may offer."""
     data = problems.mapping(raw, "")
     if not data:
         return None
@@ -211,10 +215,26 @@ def parse_support(raw: Any, problems: Problems) -> Support | None:
     general = problems.messages(problems.mapping(reporting.get("general", {}), "reporting.general"),
                                 "reporting.general")
     platforms = _parse_platforms(problems.mapping(reporting.get("platforms", {}), "reporting.platforms"), problems)
+    offers = _parse_offers(data, module_ids, problems)
     if person is None or not all(messages.values()) or len(buttons) != len(BUTTONS) or not all(buttons.values()):
         return None
     return Support(person_shown=person, buttons=buttons, safety_net=safety_net, reporting_general=general,
-                   platforms=platforms, **messages)
+                   platforms=platforms, offers=offers, **messages)
+
+
+def _parse_offers(data: dict[str, Any], module_ids: tuple[str, ...], problems: Problems) -> dict[str, str]:
+    offers = {}
+    for answer in OFFERING_ANSWERS:
+        entry = data.get(answer)
+        if not isinstance(entry, dict) or "offers_module" not in entry:
+            continue  # a missing answer is reported where it is read; no `offers_module`: it offers none
+        module_id = entry["offers_module"]
+        if module_id not in module_ids:
+            problems.add(f"{answer}: offers_module", f"{module_id!r} is not a module in this folder; modules: "
+                                                     f"{', '.join(module_ids) or 'none'}")
+        else:
+            offers[answer] = module_id
+    return offers
 
 
 def _messages(data: dict[str, Any], key: str, problems: Problems) -> tuple[str, ...]:

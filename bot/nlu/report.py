@@ -13,6 +13,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
+from bot.errors import PauseCheckError
+
 CONFIG_NAMES = ("ours", "default")
 SAFETY_INTENTS = ("affected", "help_friend", "shared_regret", "share_request")
 # The intents that lead to support: a message of one read as another still reaches support, one tap from its role.
@@ -37,7 +39,7 @@ CI_FLOORS = {
 }
 
 
-class ResultsError(FileNotFoundError):
+class ResultsError(PauseCheckError, FileNotFoundError):
     """An evaluation report the summary needs is missing."""
 
 
