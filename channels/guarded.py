@@ -8,17 +8,19 @@
   socket.io a "please slow down" message; either way the message never reaches Rasa;
 - REST bodies that are not a JSON object with a text `sender` and `message` get a 400 that says what to send;
 - an optional `metadata.message_id` from the client, so a retried message is recorded once;
-- after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store;
+- after a confirmed "delete my data", the learner's conversation history is deleted from the tracker store, and the
+  bot's "deleted" reply is held back until it is; when it cannot be deleted, the learner is told so instead;
 - a turn that produced no reply at all (Rasa logs a failed custom action, e.g. the action server is down, and sends
   nothing) gets "I'm having trouble, try again in a moment" instead of silence;
 - the safety net: a message that sounds like someone's own images are shared, threatened or faked (bot.learning.situation)
   but that NLU read as something other than support gets one more message, "Is this happening to you? Get help",
   whose button opens support. It is added to the conversation like any reply, so its button counts as offered.
+When Rasa builds their blueprints, before it serves, the channels check the Rasa internals they rely on and install
+the speed-ups (channels/rasa_compat.py).
 """
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 from typing import Any, Awaitable, Callable, Iterable
@@ -26,8 +28,8 @@ from typing import Any, Awaitable, Callable, Iterable
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
-from rasa.core.tracker_store import RedisTrackerStore
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.core.lock_store import LockError
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
@@ -38,7 +40,7 @@ from channels.inbound import TROUBLE_REPLY, clean_message_id, might_be_payload, 
 from channels.message_rate import SLOW_DOWN_REPLY, MessageRateLimit, MessageRateLimiter, slow_down_error
 from bot.learning.situation import safety_cues
 from bot.learning.support import GET_HELP_PAYLOAD, SUPPORT_INTENTS, SafetyNet
-from channels import performance
+from channels import performance, rasa_compat
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +48,13 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 MAX_BODY_BYTES = 64 * 1024
 # The response the delete-data action sends after deleting progress; the channel then erases the history.
 DATA_DELETED_RESPONSE = "utter_data_deleted"
+ERASE_FAILED_REPLY = ("Your progress is deleted, but I couldn't delete our conversation history just now. Please say "
+                      "\"delete my data\" again in a moment.")
 # Learner and bot messages read back to find the bot's latest reply: a reply is a handful of messages, so this reaches
 # past it and past a few failed turns. Further back, no payload counts as offered (the message is read as text).
 RECENT_MESSAGES = 50
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-performance.install()  # Rasa imports this module (credentials.yml) before it serves: the place to add the caches
 
 
 def _offered_payloads(events: Iterable[Any]) -> set[str]:
@@ -76,6 +78,7 @@ class _TurnReplies(OutputChannel):
         self.output = output
         self.responses: list[str | None] = []  # each reply's response name (utter_...), None for plain text
         self.payloads: set[str] = set()  # the buttons offered
+        self.data_deleted: dict[str, Any] | None = None  # "your history is deleted": held until it is
 
     def name(self) -> str:  # the channel name picks channel-specific response variations
         return self.output.name()
@@ -83,36 +86,16 @@ class _TurnReplies(OutputChannel):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.responses.append(message.get("utter_action"))
         self.payloads.update(button.get("payload", "") for button in message.get("buttons") or [])
+        if message.get("utter_action") == DATA_DELETED_RESPONSE:
+            self.data_deleted = message
+            return
         if message.get("custom") and isinstance(self.output, CollectingOutputChannel):
             # A card (a practice post) stays one REST message with its plain-text fallback and its buttons, so a
             # client that cannot draw the card shows the text instead; Rasa would split them into two messages.
             kept = {key: message[key] for key in ("text", "buttons", "custom") if key in message}
-            self.output.messages.append({"recipient_id": recipient_id, **kept})
+            rasa_compat.add_collected_message(self.output, {"recipient_id": recipient_id, **kept})
             return
         await self.output.send_response(recipient_id, message)
-
-
-def _innermost(tracker_store: Any) -> Any:
-    """Rasa wraps the configured tracker store (fail-safe, awaitable); deletion needs the real one."""
-    while hasattr(tracker_store, "_tracker_store"):
-        tracker_store = tracker_store._tracker_store
-    return tracker_store
-
-
-async def erase_conversation(tracker_store: Any, sender_id: str) -> None:
-    """Deletes every stored event of one conversation (Rasa 3.6 tracker stores have no delete call)."""
-    store = _innermost(tracker_store)
-    if hasattr(store, "SQLEvent"):
-        with store.session_scope() as session:
-            session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).delete()
-            session.commit()
-    elif isinstance(store, RedisTrackerStore):
-        store.red.delete(store.key_prefix + sender_id)
-    elif isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore
-        store.store.pop(sender_id, None)
-    else:
-        logger.error("Cannot erase conversation history from a %s; only SQL, Redis and in-memory stores are "
-                     "supported.", type(store).__name__)
 
 
 @functools.cache
@@ -122,17 +105,11 @@ def sender_limiter() -> MessageRateLimiter:
 
 
 async def offered_payloads(tracker_store: Any, sender_id: str) -> set[str]:
-    """Button payloads of the bot's latest reply to this learner. A SQL tracker store is asked for the latest
-    messages only: reading the whole conversation costs as much as the rest of a turn, and grows with it."""
-    store = _innermost(tracker_store)
-    if hasattr(store, "SQLEvent"):
-        table = store.SQLEvent
-        with store.session_scope() as session:
-            rows = (session.query(table.data)
-                    .filter(table.sender_id == sender_id, table.type_name.in_((UserUttered.type_name,
-                                                                               BotUttered.type_name)))
-                    .order_by(table.id.desc()).limit(RECENT_MESSAGES).all())
-        return _offered_payloads(Event.from_parameters(json.loads(data)) for (data,) in reversed(rows))
+    """Button payloads of the bot's latest reply to this learner (a SQL tracker store is asked for the latest
+    messages only)."""
+    messages = rasa_compat.recent_messages(tracker_store, sender_id, limit=RECENT_MESSAGES)
+    if messages is not None:
+        return _offered_payloads(messages)
     tracker = await tracker_store.retrieve(sender_id)
     return _offered_payloads(tracker.events) if tracker else set()
 
@@ -159,13 +136,14 @@ class _Guard:
         @blueprint.listener("after_server_start")  # Rasa loads the agent (model, tracker store) before start
         async def tune_rasa(app: Sanic, _: Any) -> None:
             agent = self._agent()
-            if agent and agent.tracker_store:
-                performance.use_wal(_innermost(agent.tracker_store))
+            engine = rasa_compat.sql_engine(agent.tracker_store) if agent and agent.tracker_store else None
+            if engine is not None:
+                performance.use_wal(engine)
             lemmas.warm_up()  # the safety net reads messages with the project's spaCy pipeline
             performance.freeze_loaded_objects()
 
     def _agent(self) -> Any:
-        return getattr(self.app.ctx, "agent", None) if self.app else None
+        return rasa_compat.loaded_agent(self.app) if self.app else None
 
     def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
         async def screened(message: UserMessage) -> None:
@@ -200,16 +178,28 @@ class _Guard:
                 return
             if not replies.responses:
                 await message.output_channel.send_text_message(message.sender_id, TROUBLE_REPLY)
-            elif DATA_DELETED_RESPONSE in replies.responses and tracker_store:
-                # Under the conversation's lock (shared by every Rasa server): a turn being handled meanwhile
-                # would otherwise save its whole copy of the history back after the erasure.
-                async with agent.lock_store.lock(message.sender_id):
-                    await erase_conversation(tracker_store, message.sender_id)
+            elif replies.data_deleted is not None:
+                await self._erase_history(agent, message, replies.data_deleted)
             elif (tracker_store and GET_HELP_PAYLOAD not in replies.payloads and not result.text.startswith("/")
                   and safety_cues(result.text).about_the_writer):
                 await self._offer_help(agent, message)
 
         return screened
+
+    async def _erase_history(self, agent: Any, message: UserMessage, data_deleted: dict[str, Any]) -> None:
+        """Erases the conversation the learner asked to delete, then sends the bot's "deleted" reply; or, when the
+        history is still stored, logs why and tells the learner the deletion did not complete."""
+        if agent and agent.tracker_store:
+            try:
+                # Under the conversation's lock (shared by every Rasa server): a turn being handled meanwhile
+                # would otherwise save its whole copy of the history back after the erasure.
+                async with agent.lock_store.lock(message.sender_id):
+                    await rasa_compat.erase_conversation(agent.tracker_store, message.sender_id)
+            except (rasa_compat.ConversationNotErased, LockError) as error:
+                logger.error("\"Delete my data\" did not complete: %s", error)
+                await message.output_channel.send_text_message(message.sender_id, ERASE_FAILED_REPLY)
+                return
+        await message.output_channel.send_response(message.sender_id, data_deleted)
 
     async def _offer_help(self, agent: Any, message: UserMessage) -> None:
         """The safety net, when NLU read the message as something other than support and no support question waits."""
@@ -222,6 +212,14 @@ class _Guard:
             tracker.update(BotUttered(self.safety_net.text, {"buttons": [button]}))
             await agent.tracker_store.save(tracker)
         await message.output_channel.send_text_with_buttons(message.sender_id, self.safety_net.text, [button])
+
+
+def _checked_guard(*, count_rate: bool) -> _Guard:
+    """A guard, once Rasa's internals are checked and the speed-ups installed: Rasa builds the blueprints before it
+    serves, so a Rasa that moved a name we rely on stops the server here, with the names."""
+    rasa_compat.check()
+    rasa_compat.install_patches()
+    return _Guard(count_rate=count_rate)
 
 
 def _body_problem(request: Request) -> str | None:
@@ -255,7 +253,7 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        guard = _Guard(count_rate=False)
+        guard = _checked_guard(count_rate=False)
         blueprint = super().blueprint(guard.wrap(on_new_message))
         guard.attach(blueprint)
 
@@ -286,7 +284,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        guard = _Guard(count_rate=True)
+        guard = _checked_guard(count_rate=True)
         blueprint = super().blueprint(guard.wrap(on_new_message))
         guard.attach(blueprint)
         return blueprint

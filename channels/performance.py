@@ -8,9 +8,9 @@ Rasa 3.6 runs on every message took about half of it:
 - Event.resolve_by_type walks every Event subclass, testing each with inspect.isabstract, for every event of every
   tracker read from the tracker store (20 %). Event type names never change while the server runs: remember them.
 
-Both keep Rasa's behaviour (same validation, same errors, same classes); `install` is called when the input channels
-are loaded, before the server takes requests. Rasa is pinned (requirements.txt), and tests/test_performance.py
-checks both against Rasa's originals.
+Both keep Rasa's behaviour (same validation, same errors, same classes). channels/rasa_compat.py installs them when
+the input channels build their blueprints, before the server takes requests, once it has checked that Rasa still has
+both names; tests/test_performance.py checks both against Rasa's originals.
 
 Then about a sixth of a turn went to committing the SQLite tracker store in its default rollback-journal mode
 (several fsyncs per turn, with the event loop waiting): `use_wal` switches it to WAL with synchronous=NORMAL. A
@@ -26,18 +26,18 @@ from __future__ import annotations
 
 import functools
 import gc
-from typing import Any, Optional, Type
+from typing import Any, Callable, Optional, Type
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
-_original_resolve_by_type = Event.resolve_by_type
-_event_classes: dict[str, Type[Event]] = {}
+ResolveByType = Callable[[str, Optional[Type[Event]]], Optional[Type[Event]]]
 
 
 @functools.lru_cache(maxsize=None)
@@ -48,7 +48,7 @@ def _action_response_validator() -> Validator:
     return validator_class(schema)
 
 
-def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     """RemoteAction._validate_action_result with the validator built once (jsonschema.validate, minus the check of
     the schema itself): the same best-matching error, with Rasa's hint appended."""
     error: Optional[ValidationError] = best_match(_action_response_validator().iter_errors(result))
@@ -59,19 +59,20 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     raise error
 
 
-def _resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+class RememberedEventTypes:
     """Event.resolve_by_type, remembering each class found (unknown names still go to Rasa's own lookup)."""
-    found = _event_classes.get(type_name)
-    if found is None:
-        found = _original_resolve_by_type(type_name, default)
-        if found is not None and found is not default:
-            _event_classes[type_name] = found
-    return found
 
+    def __init__(self, original: ResolveByType) -> None:
+        self.original = original  # Rasa's
+        self._found: dict[str, Type[Event]] = {}
 
-def install() -> None:
-    RemoteAction._validate_action_result = _validate_action_result
-    Event.resolve_by_type = staticmethod(_resolve_by_type)
+    def __call__(self, type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+        found = self._found.get(type_name)
+        if found is None:
+            found = self.original(type_name, default)
+            if found is not None and found is not default:
+                self._found[type_name] = found
+        return found
 
 
 def _wal_pragmas(connection: Any, _: Any) -> None:
@@ -81,10 +82,9 @@ def _wal_pragmas(connection: Any, _: Any) -> None:
     cursor.close()
 
 
-def use_wal(tracker_store: Any) -> None:
-    """Puts a SQL tracker store on SQLite in WAL mode with synchronous=NORMAL (other stores are left alone)."""
-    engine = getattr(tracker_store, "engine", None)
-    if engine is None or engine.dialect.name != "sqlite" or event.contains(engine, "connect", _wal_pragmas):
+def use_wal(engine: Engine) -> None:
+    """Puts a SQLite database in WAL mode with synchronous=NORMAL (other databases are left alone)."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _wal_pragmas):
         return
     event.listen(engine, "connect", _wal_pragmas)
     engine.dispose()  # connections opened before this reconnect with the pragmas

@@ -25,6 +25,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from channels import rasa_compat
+
 Result = TypeVar("Result")
 
 
@@ -33,6 +35,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         """Rasa passes the `lock_store` section of endpoints.yml; its keys are RedisLockStore's."""
+        rasa_compat.check()  # the methods below replace RedisLockStore's and use its Redis client and keys
         super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
 
     def _change(self, conversation_id: str, change: Callable[[TicketLock], Result]) -> Result:

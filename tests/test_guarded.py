@@ -1,16 +1,20 @@
-"""The input channels' guard without a server: the rate limit and failed turns, with a stand-in for Rasa."""
+"""The input channels' guard without a server: the rate limit, failed turns, the safety net and "delete my data", with
+a stand-in for Rasa."""
 from __future__ import annotations
 
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Coroutine, TypeVar
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from channels.inbound import TROUBLE_REPLY
 from channels.message_rate import SLOW_DOWN_REPLY
-from channels.guarded import _Guard, sender_limiter
+from channels.guarded import DATA_DELETED_RESPONSE, ERASE_FAILED_REPLY, OnNewMessage, _Guard, sender_limiter
+
+Result = TypeVar("Result")
 
 
 class StandInRasa:
@@ -37,12 +41,15 @@ def fresh_limit(monkeypatch):
     sender_limiter.cache_clear()
 
 
-def send(guard: _Guard, rasa: StandInRasa, text: str, sender: str = "ana") -> list[str]:
-    output = CollectingOutputChannel()
-    handled = guard.wrap(rasa)(UserMessage(text, output, sender, input_channel="socketio"))
-    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+def thread_run(coroutine: Coroutine[Any, Any, Result]) -> Result:
+    """Runs a coroutine in a thread of its own: the browser tests' Playwright keeps an event loop running here."""
     with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, handled).result()
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+def send(guard: _Guard, rasa: OnNewMessage, text: str, sender: str = "ana") -> list[str]:
+    output = CollectingOutputChannel()
+    thread_run(guard.wrap(rasa)(UserMessage(text, output, sender, input_channel="socketio")))
     return [message["text"] for message in output.messages]
 
 
@@ -112,8 +119,7 @@ def guard_with(agent: StandInAgent) -> _Guard:
 def offered(agent: StandInAgent, sender: str = "ana") -> set[str]:
     from channels.guarded import offered_payloads
 
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(asyncio.run, offered_payloads(agent.tracker_store, sender)).result()
+    return thread_run(offered_payloads(agent.tracker_store, sender))
 
 
 def test_safety_net_offers_help_when_nlu_read_something_else(fresh_limit):
@@ -144,7 +150,35 @@ def test_a_card_stays_one_rest_message_with_its_text_and_buttons(fresh_limit):
                                                                       "custom": card})
 
     output = CollectingOutputChannel()
-    handled = _Guard(count_rate=False).wrap(rasa)(UserMessage("next", output, "ana", input_channel="rest"))
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, handled).result()
+    thread_run(_Guard(count_rate=False).wrap(rasa)(UserMessage("next", output, "ana", input_channel="rest")))
     assert output.messages == [{"recipient_id": "ana", "text": "The post", "buttons": buttons, "custom": card}]
+
+
+# "Delete my data": the bot's "deleted" reply goes out once the conversation history is erased too.
+
+async def confirm_deletion(message: UserMessage) -> None:
+    """As Rasa answers a confirmed "delete my data" (action_delete_data has deleted the progress)."""
+    await message.output_channel.send_response(message.sender_id, {"text": "Done: deleted.",
+                                                                   "utter_action": DATA_DELETED_RESPONSE})
+
+
+def test_delete_my_data_erases_the_history_then_confirms(fresh_limit):
+    agent = StandInAgent()
+    send(guard_with(agent), StandInNlu(agent, "greet"), "hi")
+    assert send(guard_with(agent), confirm_deletion, "yes") == ["Done: deleted."]
+    assert thread_run(agent.tracker_store.retrieve("ana")) is None
+
+
+def test_delete_my_data_that_cannot_erase_says_so_and_logs_why(fresh_limit, caplog):
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.domain import Domain
+
+    class ElsewhereTrackerStore(TrackerStore):
+        """A store of a kind the channel does not know how to erase from."""
+
+    agent = StandInAgent()
+    agent.tracker_store = ElsewhereTrackerStore(Domain.empty())
+    with caplog.at_level(logging.ERROR):
+        assert send(guard_with(agent), confirm_deletion, "yes") == [ERASE_FAILED_REPLY]
+    assert ('"Delete my data" did not complete: Conversation \'ana\' is still stored: erasing is supported from SQL, '
+            "Redis and in-memory tracker stores, not from ElsewhereTrackerStore") in caplog.text

@@ -1,4 +1,5 @@
-"""The Rasa speed-ups (channels/performance.py) behave as Rasa's originals; the bench's own arithmetic."""
+"""The Rasa speed-ups (channels/performance.py, installed by channels/rasa_compat.py) behave as Rasa's originals; the
+bench's own arithmetic."""
 from __future__ import annotations
 
 import gc
@@ -11,16 +12,19 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
-from channels import performance
 from bench.load import percentile
+from channels import performance, rasa_compat
 
-performance.install()
+
+@pytest.fixture(autouse=True, scope="module")
+def speed_ups() -> None:
+    rasa_compat.install_patches()
 
 
 @pytest.mark.parametrize("type_name", sorted({cls.type_name for cls in all_subclasses(Event)}))
 def test_cached_event_types_are_rasas(type_name):
-    assert Event.resolve_by_type(type_name) is performance._original_resolve_by_type(type_name)
-    assert Event.resolve_by_type(type_name) is performance._original_resolve_by_type(type_name)  # from the cache
+    assert Event.resolve_by_type(type_name) is Event.resolve_by_type.original(type_name)
+    assert Event.resolve_by_type(type_name) is Event.resolve_by_type.original(type_name)  # from the cache
 
 
 def test_unknown_event_types_still_fail_or_default():
@@ -49,8 +53,8 @@ def test_valid_action_response_passes():
 
 def test_sqlite_tracker_store_switches_to_wal(tmp_path):
     store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    performance.use_wal(store)
-    performance.use_wal(store)  # both input channels call it; once is enough
+    performance.use_wal(rasa_compat.sql_engine(store))
+    performance.use_wal(rasa_compat.sql_engine(store))  # both input channels call it; once is enough
     with store.session_scope() as session:
         assert session.execute("PRAGMA synchronous").scalar() == 1  # NORMAL
     with sqlite3.connect(tmp_path / "tracker.db") as db:

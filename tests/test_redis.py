@@ -15,7 +15,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.guarded import erase_conversation
+from channels.rasa_compat import erase_conversation
 from channels.redis_lock import AtomicRedisLockStore
 from tests.services import RedisServer
 
