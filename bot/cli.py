@@ -12,7 +12,8 @@ from bot.config import DEFAULT_SPACY_MODEL_DIR, PROJECT_ROOT, SYNONYMS_FILE, Set
 from bot.learning.content import load_content
 from bot.errors import ItemBankError, PauseCheckError
 from bot.learning.formatting import progress_bar
-from bot.reports.report import CSV_TABLES, DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
+from bot.reports.report import DEFAULT_LOW_SCORE, DEFAULT_STALLED_DAYS, build_report
+from bot.reports.rows import CSV_TABLES
 from bot.store import Cohort, ProgressStore, utc_now
 from bot.learning.tutor import Tutor
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from bot.learning.content import Concept, FreeText, Module, NearMiss, Question, load_content
+from bot.learning.content import Module, Question, load_content
+from bot.learning.free_text import Concept, FreeText, NearMiss
 from bot.errors import PipelineMissing
 from bot.learning.grading import grade
 from bot.learning.lemmas import load_pipeline

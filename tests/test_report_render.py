@@ -14,7 +14,8 @@ import pytest
 from bot.reports import charts
 from bot.reports.cohorts import Cohorts
 from bot.learning.content import load_content
-from bot.reports.report import CohortReport, Note, build_report
+from bot.reports.report import build_report
+from bot.reports.rows import CohortReport, Note
 from bot.reports.render import (CSV_TABLES, html_style_source, render_csv, render_html, render_json, render_markdown,
                                render_table, spreadsheet_safe)
 from bot.learning.steps import LessonStep

@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 
 from bot.reports.cohorts import Cohorts
 from bot.learning.content import Content
-from bot.reports.report import CSV_TABLES
+from bot.reports.rows import CSV_TABLES
 from bot.reports.render import CSV_ENCODING, html_style_source, render_csv, render_html, render_json
 from bot.store import Cohort, ProgressStore, utc_now
 from web.ratelimit import FailureLimiter, client_key

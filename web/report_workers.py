@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from bot.learning.content import Content
-from bot.reports.report import CohortReport, build_report
+from bot.reports.report import build_report
+from bot.reports.rows import CohortReport
 from bot.store import Cohort, ProgressStore, utc_now
 
 # Rendering charts is CPU-bound and holds the GIL most of the time: more threads would not go faster. Two keep one

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any, Callable, Literal, TypeVar
 
 from bot.errors import ContentError
+from bot.learning.free_text import FreeText, parse_free_text
 from bot.learning.practice import TRUTHS, Practice, parse_practice, says_fabricated
 from bot.learning.support import Support, parse_support
-from bot.learning.validation import Problems, read_yaml
+from bot.learning.validation import MAX_FEEDBACK, Problems, read_yaml
 from bot.learning.wording import Wording, parse_wording
 
 SUPPORT_FILE = "support.yml"
@@ -24,15 +25,14 @@ QUESTION_TYPES = (*CHOICE_TYPES, "judgement", "free_text", "practice")
 JUDGEMENT_OPTIONS = {"genuine": "Likely genuine", "fabricated": "Likely fabricated or misleading"}
 SAID_FABRICATED = "b"  # the letter of "Likely fabricated or misleading"
 CHECK_ITEMS = (3, 4)  # how many items a pre- or post-check has
-MAX_PHRASE_WORDS = 6
-# Values of the NLU entity `module`: the NLU model is trained on exactly these (platforms: bot.learning.support.PLATFORMS).
+# Values of the NLU entity `module`: the NLU model is trained on exactly these
+# (platforms: bot.learning.support.PLATFORMS).
 MODULE_IDS = ("verify_leaks", "resist_resharing", "reporting_tools")
 MAX_TITLE = 40
 MAX_LESSON_TEXT = 700
 MAX_PROMPT = 500
 MAX_EXPLANATION = 500
 MAX_OPTION_TEXT = 100
-MAX_FEEDBACK = 300
 Parsed = TypeVar("Parsed")
 
 
@@ -42,34 +42,6 @@ class Option:
     text: str
     correct: bool
     feedback: str
-
-
-@dataclass(frozen=True)
-class Concept:
-    """Part of a right free-text answer: `name` is how feedback refers to it; any of `phrases` expresses it."""
-
-    name: str
-    phrases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NearMiss:
-    """A free-text answer that sounds right but is wrong, with the feedback that says why."""
-
-    phrases: tuple[str, ...]
-    feedback: str
-
-
-@dataclass(frozen=True)
-class FreeText:
-    """What grades a free_text question (see bot.learning.grading)."""
-
-    concepts: tuple[Concept, ...]
-    near_misses: tuple[NearMiss, ...]
-    answer: str  # a model answer, shown after grading
-    right: str
-    partial: str
-    wrong: str
 
 
 @dataclass(frozen=True)
@@ -203,7 +175,7 @@ def _parse_question(raw: Any, location: str, problems: Problems, *, check: bool 
     if question_type == "judgement":
         truth, options = _parse_judgement(data, location, problems)
     elif question_type == "free_text":
-        free_text = _parse_free_text(data, location, problems)
+        free_text = parse_free_text(data, location, problems)
     elif question_type == "practice":
         if check:
             problems.add(location, "a practice post belongs in the quiz, not in a check")
@@ -249,21 +221,13 @@ def _parse_options(data: dict[str, Any], location: str, question_type: str, prob
     return tuple(options)
 
 
-def _feedback(data: dict[str, Any], keys: tuple[str, ...], location: str, problems: Problems) -> dict[str, str]:
-    if "feedback" not in data:
-        problems.add(location, f"missing required key `feedback` (a mapping with {', '.join(keys)})")
-        return {}
-    feedback = problems.mapping(data["feedback"], f"{location}: feedback")
-    return {key: problems.text(feedback, key, f"{location}: feedback", max_length=MAX_FEEDBACK) for key in keys}
-
-
 def _parse_judgement(data: dict[str, Any], location: str, problems: Problems) -> tuple[str | None, tuple[Option, ...]]:
     """A judgement item becomes two fixed options: A "Likely genuine", B "Likely fabricated or misleading"."""
     if "options" in data:
         problems.add(location, "a judgement item has no `options`: its buttons are always "
                                f"{' and '.join(repr(text) for text in JUDGEMENT_OPTIONS.values())}")
     truth = _truth(data, location, problems)
-    feedback = _feedback(data, ("right", "wrong"), location, problems)
+    feedback = problems.feedback(data, ("right", "wrong"), location)
     if truth is None or not feedback or not all(feedback.values()):
         return None, ()
     options = tuple(
@@ -280,45 +244,6 @@ def _truth(data: dict[str, Any], location: str, problems: Problems) -> str | Non
         problems.add(location, f"`truth` must be `genuine` or `fabricated`, got {truth!r}")
         return None
     return truth
-
-
-def _phrases(data: dict[str, Any], location: str, problems: Problems) -> tuple[str, ...]:
-    phrases = []
-    for index, phrase in enumerate(problems.sequence(data, "phrases", location)):
-        if not isinstance(phrase, str) or not phrase.strip():
-            problems.add(f"{location}: phrases[{index}]", "must be non-empty text")
-        elif len(phrase.split()) > MAX_PHRASE_WORDS:
-            problems.add(f"{location}: phrases[{index}]",
-                         f"has {len(phrase.split())} words; a phrase is 1 to {MAX_PHRASE_WORDS} words")
-        else:
-            phrases.append(phrase.strip())
-    return tuple(phrases)
-
-
-def _parse_free_text(data: dict[str, Any], location: str, problems: Problems) -> FreeText | None:
-    if "options" in data:
-        problems.add(location, "a free_text question has no `options`; learners type the answer")
-    concepts = []
-    for index, raw in enumerate(problems.sequence(data, "concepts", location)):
-        concept_location = f"{location}: concepts[{index}]"
-        concept = problems.mapping(raw, concept_location)
-        name = problems.text(concept, "name", concept_location) if concept else ""
-        phrases = _phrases(concept, concept_location, problems) if concept else ()
-        if name and phrases:
-            concepts.append(Concept(name=name, phrases=phrases))
-    near_misses = []
-    for index, raw in enumerate(data.get("near_misses") or []):
-        miss_location = f"{location}: near_misses[{index}]"
-        miss = problems.mapping(raw, miss_location)
-        phrases = _phrases(miss, miss_location, problems) if miss else ()
-        feedback = problems.text(miss, "feedback", miss_location, max_length=MAX_FEEDBACK) if miss else ""
-        if phrases and feedback:
-            near_misses.append(NearMiss(phrases=phrases, feedback=feedback))
-    answer = problems.text(data, "answer", location, max_length=MAX_OPTION_TEXT)
-    feedback = _feedback(data, ("right", "partial", "wrong"), location, problems)
-    if not (concepts and answer and feedback and all(feedback.values())):
-        return None
-    return FreeText(concepts=tuple(concepts), near_misses=tuple(near_misses), answer=answer, **feedback)
 
 
 def _parse_check(data: dict[str, Any], key: str, problems: Problems) -> tuple[Question, ...]:

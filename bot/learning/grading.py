@@ -1,7 +1,8 @@
 """Grades a typed answer to a free_text question: right, partly right or wrong, and why.
 
 Rules (precision first: a wrong answer must never be graded right):
-- The answer and every phrase are compared as lemmas of lowercased words (bot.learning.lemmas): "Paused" matches "pause".
+- The answer and every phrase are compared as lemmas of lowercased words (bot.learning.lemmas): "Paused" matches
+  "pause".
   A phrase matches where its words appear in order, next to each other; articles and possessives don't count
   ("check the other sites" matches "check other sites"), and web addresses are read as words ("https://stopncii.org"
   matches "stopncii").
@@ -29,7 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator, Literal, Mapping, Sequence
 
-from bot.learning.content import Concept, FreeText, Question
+from bot.learning.content import Question
+from bot.learning.free_text import Concept, FreeText
 from bot.learning.lemmas import Word, is_known_word, load_pipeline, one_edit_apart, words
 
 if TYPE_CHECKING:

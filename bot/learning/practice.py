@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.learning.validation import Problems
+from bot.learning.validation import MAX_FEEDBACK, Problems
 
 # Moves a learner can make, by module: verifying (account … original), spotting a resharing hook, and what to
 # report, where and what to note (never "screenshot it" for a bystander).
@@ -31,7 +31,6 @@ MAX_CAPTION = 280
 MAX_IMAGE = 120
 MAX_REPLY = 160
 MAX_FINDING = 300
-MAX_FEEDBACK = 300
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,8 @@ def review_decision(practice: Practice, moves_made: set[str]) -> Review:
 
 def nearest_move(practice: Practice, text: str, lemmas_of) -> Move | None:
     """The move a typed message means ("i'd google it" -> search for coverage): the move whose label and finding
-    share the most content lemmas with it, when one clearly does. `lemmas_of` reads lemmas (bot.learning.lemmas.lemmas)."""
+    share the most content lemmas with it, when one clearly does. `lemmas_of` reads lemmas
+    (bot.learning.lemmas.lemmas)."""
     typed = set(lemmas_of(text)) - _STOPWORDS
     if not typed:
         return None

@@ -164,5 +164,6 @@ def module_status(module: Module, progress: ModuleProgress | None, answers: list
     return ModuleStatus(
         module=module, status="completed" if progress.status == STATUS_COMPLETED else "in_progress",
         attempt=progress.attempt, position=min(progress.position, module.plan(progress.attempt).total),
-        answered=sum(answer.option is not None for answer in quiz), skipped=sum(answer.option is None for answer in quiz),
+        answered=sum(answer.option is not None for answer in quiz),
+        skipped=sum(answer.option is None for answer in quiz),
         correct=sum(answer.correct for answer in quiz), updated_at=progress.updated_at)

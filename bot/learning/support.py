@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from bot.learning.situation import ADULT, ELSEWHERE, REGIONS, SKIPPED, UNDER_18, UNSURE, read_age, read_region, safety_cues
+from bot.learning.situation import (ADULT, ELSEWHERE, REGIONS, SKIPPED, UNDER_18, UNSURE, read_age, read_region,
+                                    safety_cues)
 from bot.learning.validation import Problems
 
 # Values of the NLU entity `platform`: the NLU model is trained on exactly these.

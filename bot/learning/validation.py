@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+MAX_FEEDBACK = 300  # characters of any feedback text
+
 
 class Problems:
     """Collects located problems for one file."""
@@ -32,6 +34,14 @@ class Problems:
         if max_length is not None and len(value) > max_length:
             self.add(where, f"is {len(value)} characters; the limit is {max_length}, shorten it")
         return value
+
+    def feedback(self, data: dict[str, Any], keys: tuple[str, ...], location: str) -> dict[str, str]:
+        """The `feedback` mapping with a text for each of `keys` ({} when it is missing)."""
+        if "feedback" not in data:
+            self.add(location, f"missing required key `feedback` (a mapping with {', '.join(keys)})")
+            return {}
+        feedback = self.mapping(data["feedback"], f"{location}: feedback")
+        return {key: self.text(feedback, key, f"{location}: feedback", max_length=MAX_FEEDBACK) for key in keys}
 
     def url(self, data: dict[str, Any], key: str, location: str, *, required: bool = True) -> str | None:
         if key not in data and not required:

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from bot.reports.report import SCORE_BINS, ModuleRow, QuestionRow
+from bot.reports.rows import SCORE_BINS, ModuleRow, QuestionRow
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,4 +1,4 @@
-"""Renders a cohort report (bot.reports.report.CohortReport) as a terminal table, Markdown, CSV, JSON or one HTML file.
+"""Renders a cohort report (bot.reports.rows.CohortReport) as a terminal table, Markdown, CSV, JSON or one HTML file.
 
 Every format shows the same figures; the text formats share one list of sections. Text typed by facilitators
 (cohort names) and written by content authors (titles, prompts) is data in every format: it is stripped of control
@@ -14,7 +14,6 @@ import json
 import re
 import struct
 import textwrap
-from datetime import datetime, timezone
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
@@ -23,7 +22,9 @@ from markupsafe import Markup
 
 from bot.reports import charts
 from bot.learning.content import OPTION_LETTERS
-from bot.reports.report import CSV_TABLES, SCORE_BINS, CohortReport, CsvTable, ModuleRow, PracticeRow, QuestionRow
+from bot.reports.labels import (decimal, facts, flag_label, learner_cell, minutes, module_codes, percent,
+                                question_label, top_decision, top_wrong_text, unbold, when)
+from bot.reports.rows import CSV_TABLES, SCORE_BINS, CohortReport, CsvTable, ModuleRow, PracticeRow, QuestionRow
 from bot.reports.stats import share
 
 # render_csv returns text. Whoever writes it (CLI file, HTTP response) encodes it with CSV_ENCODING: the byte order
@@ -31,13 +32,9 @@ from bot.reports.stats import share
 CSV_ENCODING = "utf-8-sig"
 TABLE_WIDTH = 120
 CHART_WIDTH_PX = 700
-NONE = "—"  # a figure that does not exist yet (nobody answered), never shown as 0
 PRACTICE_NOTE = ("Investigated first: learners who made a key move (checked the account, searched for coverage, "
                  "spotted the hook…) before deciding. Decisions per option are in the Questions table.")
 
-STATUS_TEXT = {"not_started": "not started", "in_progress": "in progress", "completed": "completed"}
-FLAG_LABELS = {"too_easy": "too easy", "too_hard": "too hard", "negative_discrimination": "negative discrimination",
-               "misconception": "misconception"}
 DASHBOARD_LINKS = (
     ("/facilitator/report.csv?table=learners", "Learners (CSV)", False),
     ("/facilitator/report.csv?table=modules", "Modules (CSV)", False),
@@ -55,85 +52,6 @@ _UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$@]|:(?=//)|(?<=\b[wW]{3})\.)")
 
 
-# Shared wording
-
-def _module_codes(report: CohortReport) -> dict[str, str]:
-    """Short codes in menu order, {"verify_leaks": "M1", ...}: what tables and charts label modules with."""
-    return {module.module_id: f"M{number}" for number, module in enumerate(report.modules, start=1)}
-
-
-def _question_label(codes: dict[str, str], question: QuestionRow | PracticeRow) -> str:
-    return f"{codes[question.module_id]} Q{question.number}"
-
-
-def _top_decision(post: PracticeRow) -> str:
-    """The decision most learners took, e.g. "62% Don't share it (right)"."""
-    if not post.decided:
-        return NONE
-    top = max(post.decisions, key=lambda decision: decision.chosen)
-    return f"{_percent(top.chosen / post.decided)} {_unbold(top.text)} ({'right' if top.correct else 'wrong'})"
-
-
-def _percent(share: float | None) -> str:
-    return NONE if share is None else f"{round(share * 100)}%"
-
-
-def _decimal(value: float | None) -> str:
-    return NONE if value is None else f"{value:.2f}"
-
-
-def _minutes(value: float | None) -> str:
-    return NONE if value is None else f"{round(value)} min"
-
-
-def _when(timestamp: str | None) -> str:
-    """'2026-03-02T09:00:00+00:00' -> '2026-03-02 09:00' (UTC; stored times without an offset are UTC)."""
-    if not timestamp:
-        return NONE
-    moment = datetime.fromisoformat(timestamp)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _learner_cell(status: str, score: float | None) -> str:
-    return STATUS_TEXT[status] if score is None else f"{STATUS_TEXT[status]} {_percent(score)}"
-
-
-def _top_wrong_text(question: QuestionRow) -> str:
-    """The wrong option chosen most often (the first in letter order on a tie): 'A 33% Investigate the source'."""
-    wrong = [option for option in question.options if not option.correct and option.chosen]
-    if not wrong:
-        return NONE
-    option = max(wrong, key=lambda option: option.chosen)
-    return f"{option.letter.upper()} {_percent(option.chosen / question.attempts)} {_unbold(option.text)}"
-
-
-def _unbold(text: str) -> str:
-    """Content marks emphasis with **; outside the chat the markers are noise (and would be escaped anyway)."""
-    return text.replace("**", "")
-
-
-def _flag_label(code: str) -> str:
-    return FLAG_LABELS.get(code, code.replace("_", " "))
-
-
-def _status(report: CohortReport) -> str:
-    return "open" if report.cohort.is_open else f"closed {_when(report.cohort.closed_at)}"
-
-
-def _facts(report: CohortReport) -> list[tuple[str, str]]:
-    return [
-        ("Join code", report.cohort.join_code),
-        ("Members", str(report.members)),
-        ("Status", _status(report)),
-        ("Generated", _when(report.generated_at)),
-        ("Times", "UTC"),
-        ("Needs attention", f"no progress for {report.stalled_days} days, or a score below "
-                            f"{_percent(report.low_score)}"),
-    ]
-
-
 # Sections of the table and Markdown formats
 
 class _Section(NamedTuple):
@@ -147,7 +65,7 @@ class _Section(NamedTuple):
 
 
 def _sections(report: CohortReport) -> list[_Section]:
-    codes = _module_codes(report)
+    codes = module_codes(report)
     titles = {module.module_id: module.title for module in report.modules}
     flagged = [(question, flag) for question in report.questions for flag in question.flags]
     return [
@@ -156,7 +74,7 @@ def _sections(report: CohortReport) -> list[_Section]:
             ("Module", "Title", "Questions", "Started", "Reached quiz", "Completed", "Completion", "Mean score",
              "Median time"),
             [(codes[m.module_id], m.title, str(m.questions), str(m.started), str(m.reached_quiz), str(m.completed),
-              _percent(m.completion_rate), _percent(m.mean_score), _minutes(m.median_minutes_to_complete))
+              percent(m.completion_rate), percent(m.mean_score), minutes(m.median_minutes_to_complete))
              for m in report.modules],
             frozenset(range(2, 9)), (1,), "No modules.", []),
         _Section(
@@ -165,27 +83,27 @@ def _sections(report: CohortReport) -> list[_Section]:
             frozenset(), (1,), "Nobody needs attention right now.", []),
         _Section(
             "Learners", ("Learner", *codes.values(), "Last activity"),
-            [(learner.label, *(_learner_cell(row.status, row.score) for row in learner.modules),
-              _when(learner.last_activity)) for learner in report.learners],
+            [(learner.label, *(learner_cell(row.status, row.score) for row in learner.modules),
+              when(learner.last_activity)) for learner in report.learners],
             frozenset(), (), "No learners have joined yet.", []),
         _Section(
             "Questions",
             ("Question", "Prompt", "Attempts", "Facility", "Discrimination", "Most chosen wrong option", "Flags"),
-            [(_question_label(codes, q), _unbold(q.prompt), str(q.attempts), _percent(q.facility),
-              _decimal(q.discrimination), _top_wrong_text(q), ", ".join(_flag_label(flag.code) for flag in q.flags))
+            [(question_label(codes, q), unbold(q.prompt), str(q.attempts), percent(q.facility),
+              decimal(q.discrimination), top_wrong_text(q), ", ".join(flag_label(flag.code) for flag in q.flags))
              for q in report.questions],
             frozenset({2, 3, 4}), (1, 5, 6), "No questions.",
-            [f"{_question_label(codes, question)}: {_unbold(flag.text)}" for question, flag in flagged]),
+            [f"{question_label(codes, question)}: {unbold(flag.text)}" for question, flag in flagged]),
         _Section(
             "Learning gain", ("Module", "Title", "Learners", "Mean pre", "Mean post", "Normalized gain"),
-            [(codes[g.module_id], titles[g.module_id], str(g.learners), _percent(g.mean_pre), _percent(g.mean_post),
-              _decimal(g.normalized_gain)) for g in report.learning_gain if g.learners],
+            [(codes[g.module_id], titles[g.module_id], str(g.learners), percent(g.mean_pre), percent(g.mean_post),
+              decimal(g.normalized_gain)) for g in report.learning_gain if g.learners],
             frozenset({2, 3, 4, 5}), (1,), "No pre/post checks yet.", []),
         _Section(
             "Real or fake? (discernment)",
             ("Module", "Title", "Learners", "Fakes spotted", "Real called fake", "d′", "Bias", "Calling real fake"),
-            [(codes[d.module_id], titles[d.module_id], str(d.learners), _percent(d.mean_hit_rate),
-              _percent(d.mean_false_alarm_rate), _decimal(d.mean_d_prime), _decimal(d.mean_bias),
+            [(codes[d.module_id], titles[d.module_id], str(d.learners), percent(d.mean_hit_rate),
+              percent(d.mean_false_alarm_rate), decimal(d.mean_d_prime), decimal(d.mean_bias),
               str(d.calling_most_genuine_fake)) for d in report.discernment if d.learners],
             frozenset({2, 3, 4, 5, 6, 7}), (1,), "No real-or-fake judgements yet.",
             ["d′: how well learners tell genuine from fabricated posts (0 = chance, 1 fair, 2+ good). Bias below 0: "
@@ -194,8 +112,8 @@ def _sections(report: CohortReport) -> list[_Section]:
         _Section(
             "Practice posts",
             ("Post", "Caption", "Truth", "Decided", "Investigated first", "Right decision", "Most taken"),
-            [(_question_label(codes, p), _unbold(p.caption), p.truth, str(p.decided),
-              _percent(share(p.investigated_first, p.decided)), _percent(share(p.right, p.decided)), _top_decision(p))
+            [(question_label(codes, p), unbold(p.caption), p.truth, str(p.decided),
+              percent(share(p.investigated_first, p.decided)), percent(share(p.right, p.decided)), top_decision(p))
              for p in report.practice],
             frozenset({3, 4, 5}), (1, 6), "No practice posts.",
             [PRACTICE_NOTE] if any(p.decided for p in report.practice) else []),
@@ -206,8 +124,8 @@ def _sections(report: CohortReport) -> list[_Section]:
 
 def render_table(report: CohortReport) -> str:
     """Plain text for a terminal, at most TABLE_WIDTH characters wide; long cells are cut with '…'."""
-    facts = " · ".join(f"{name}: {value}" for name, value in _facts(report))
-    lines = [_fit(f"Cohort report: {_clean(report.cohort.name)}"), *_wrap(_clean(facts))]
+    fact_line = " · ".join(f"{name}: {value}" for name, value in facts(report))
+    lines = [_fit(f"Cohort report: {_clean(report.cohort.name)}"), *_wrap(_clean(fact_line))]
     for section in _sections(report):
         lines += ["", section.title.upper()]
         lines += _text_table(section) if section.rows else [section.empty]
@@ -251,7 +169,7 @@ def _clean(text: str) -> str:
 def render_markdown(report: CohortReport) -> str:
     """GitHub Markdown: the table format's sections as pipe tables, every text cell escaped."""
     lines = [f"# Cohort report: {_markdown(report.cohort.name)}", ""]
-    lines += [f"- **{name}:** {_markdown(value)}" for name, value in _facts(report)]
+    lines += [f"- **{name}:** {_markdown(value)}" for name, value in facts(report)]
     for section in _sections(report):
         lines += ["", f"## {section.title}", ""]
         if section.rows:
@@ -321,7 +239,7 @@ def _practice_csv(report: CohortReport) -> CsvRows:
     rows = []
     for post in report.practice:
         chosen = {decision.letter: decision.chosen for decision in post.decisions}
-        rows.append([post.module_id, post.question_id, post.number, _unbold(post.caption), post.truth, post.decided,
+        rows.append([post.module_id, post.question_id, post.number, unbold(post.caption), post.truth, post.decided,
                      post.investigated_first, post.right, *(chosen.get(letter) for letter in OPTION_LETTERS),
                      "".join(decision.letter for decision in post.decisions if decision.correct)])
     return header, rows
@@ -355,10 +273,10 @@ def _question_csv(report: CohortReport) -> CsvRows:
     rows = []
     for q in report.questions:
         chosen = {option.letter: option.chosen for option in q.options}
-        rows.append([q.module_id, q.question_id, q.number, _unbold(q.prompt), q.attempts, q.correct, q.skipped,
+        rows.append([q.module_id, q.question_id, q.number, unbold(q.prompt), q.attempts, q.correct, q.skipped,
                      q.facility, q.discrimination, "".join(option.letter for option in q.options if option.correct),
                      *(chosen.get(letter) for letter in OPTION_LETTERS),
-                     "; ".join(_unbold(flag.text) for flag in q.flags)])
+                     "; ".join(unbold(flag.text) for flag in q.flags)])
     return header, rows
 
 
@@ -383,9 +301,9 @@ class _Chart(NamedTuple):
 def render_html(report: CohortReport, *, dashboard: bool = False) -> str:
     """One self-contained HTML file: inline CSS, no JavaScript, no external URLs, charts as data: PNG images whose
     numbers are also in tables. dashboard=True adds the facilitator dashboard's download links and sign-out form."""
-    codes = _module_codes(report)
+    codes = module_codes(report)
     module_labels = [f"{codes[module.module_id]} {module.title}" for module in report.modules]
-    question_labels = [_question_label(codes, question) for question in report.questions]
+    question_labels = [question_label(codes, question) for question in report.questions]
     charts_by_name = {
         "funnel": _chart("Completion funnel", _funnel_alt(report.modules, module_labels),
                          charts.completion_funnel_png(report.modules, module_labels)),
@@ -395,10 +313,10 @@ def render_html(report: CohortReport, *, dashboard: bool = False) -> str:
                             charts.question_answers_png(report.questions, question_labels)),
     }
     return _environment().get_template("report.html").render(
-        report=report, codes=codes, question_labels=question_labels, facts=_facts(report), charts=charts_by_name,
+        report=report, codes=codes, question_labels=question_labels, facts=facts(report), charts=charts_by_name,
         gains=[gain for gain in report.learning_gain if gain.learners], score_bins=SCORE_BINS,
         discernment=[row for row in report.discernment if row.learners],
-        practice=report.practice, practice_note=PRACTICE_NOTE, top_decision=_top_decision, share=share,
+        practice=report.practice, practice_note=PRACTICE_NOTE, top_decision=top_decision, share=share,
         dashboard=dashboard, links=DASHBOARD_LINKS, css=_css(),
     )
 
@@ -414,8 +332,8 @@ def html_style_source() -> str:
 def _environment() -> Environment:
     environment = Environment(loader=PackageLoader("bot.reports", "templates"), autoescape=True,
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(percent=_percent, decimal=_decimal, minutes=_minutes, when=_when, oneline=_clean,
-                               unbold=_unbold, flag_label=_flag_label, learner_cell=_learner_cell)
+    environment.filters.update(percent=percent, decimal=decimal, minutes=minutes, when=when, oneline=_clean,
+                               unbold=unbold, flag_label=flag_label, learner_cell=learner_cell)
     return environment
 
 
@@ -456,5 +374,5 @@ def _questions_alt(questions: Sequence[QuestionRow], labels: Sequence[str]) -> s
     hardest = min(answered, key=lambda pair: pair[0])  # the first such question on a tie
     easiest = max(answered, key=lambda pair: pair[0])
     return ("For each question, the share of first-attempt answers that were correct, chose each wrong option, or "
-            f"were skipped. Lowest share correct: {hardest[1]} ({_percent(hardest[0])}); highest: {easiest[1]} "
-            f"({_percent(easiest[0])}). Every figure is in the Questions table.")
+            f"were skipped. Lowest share correct: {hardest[1]} ({percent(hardest[0])}); highest: {easiest[1]} "
+            f"({percent(easiest[0])}). Every figure is in the Questions table.")

@@ -83,6 +83,7 @@ def populate_cohort(store: ProgressStore, content: Content, cohort: Cohort, *, l
                     check_rows.append((learner_id, module.id, kind, right, 4, clock.isoformat(timespec="seconds")))
         learner_rows.append((learner_id, joined.isoformat(timespec="seconds"), clock.isoformat(timespec="seconds")))
         member_rows.append((learner_id, cohort.id, _label(index), joined.isoformat(timespec="seconds")))
-    store.add_synthetic_class({"learners": learner_rows, "cohort_members": member_rows, "module_progress": progress_rows,
-                               "attempts": attempt_rows, "answers": answer_rows, "check_scores": check_rows})
+    store.add_synthetic_class({"learners": learner_rows, "cohort_members": member_rows,
+                               "module_progress": progress_rows, "attempts": attempt_rows, "answers": answer_rows,
+                               "check_scores": check_rows})
     return SyntheticCohort(cohort, learners, len(answer_rows))
