@@ -116,10 +116,10 @@ def test_attempt_totals_follow_the_answers(tutor, store):
     assert recomputed == [(1, 2, 1, 1)] and kept == [(1, 2, 1, 1), (2, 0, 0, 0)]
 
 
-def test_attempts_record_start_and_completion(store, clock):
+def test_attempts_record_start_and_completion(store, fake_clock):
     store.touch_learner("ana")
     progress = store.begin_attempt("ana", "verify_leaks")
-    clock.advance(minutes=5)
+    fake_clock.advance(minutes=5)
     store.record_answer(progress, question_id="q1", option="b", correct=True, message_id="m1", completes_module=True)
     store.begin_attempt("ana", "verify_leaks")
     rows = list(store.db["attempts"].rows_where(order_by="attempt"))
