@@ -14,9 +14,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for every browser test (learner page and facilitator dashboard)."""
+    """One headless Chromium for every browser test (learner page and facilitator dashboard). Package-scoped: while
+    Playwright's sync API runs, its event loop is this thread's running loop, so tests outside this folder that run
+    an event loop of their own (asyncio.run, tests/asgi.py) must not start before it stops."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run `make system-deps` (or `make test`), which installs Debian's chromium.")
     with sync_playwright() as playwright:
