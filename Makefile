@@ -28,7 +28,7 @@ MODEL := models/pause_check.tar.gz
 WIDGET := web/static/build/pause-check-widget.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_MODEL)
 
-.PHONY: help setup system-deps run chat test test-unit test-rasa eval eval-ci eval-grading bench bench-report demo-cohort clean
+.PHONY: help setup system-deps run chat test test-fast test-unit test-rasa eval eval-ci eval-grading bench bench-report demo-cohort clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ system-deps:  ## Install what the tests need beyond Python when missing: chromiu
 	scripts/install-system-deps.sh
 
 test: system-deps setup test-unit test-rasa eval-grading eval-ci  ## Set up, then run every test (and the grader and NLU targets)
+
+test-fast: $(BIN)/.installed $(SPACY_MODEL) $(WIDGET)  ## Only the tests that start no server or browser (under a minute on two cores)
+	$(BIN)/python -m pytest -m "not server"
 
 test-unit: system-deps $(BIN)/.installed $(SPACY_MODEL)
 	PAUSECHECK_REQUIRE_SERVICES=1 $(BIN)/python -m pytest

@@ -19,7 +19,7 @@ import psycopg2
 import pytest
 import redis
 
-from tests.servers import free_port
+from bench.servers import free_port
 
 
 def missing(what: str) -> None:

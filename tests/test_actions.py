@@ -281,16 +281,9 @@ def test_chat_code_cannot_reach_facilitator_data():
 
 
 @pytest.fixture
-def learning_tutor(store):
-    """A tutor on tests/fixtures/learning (checks, judgement items, a free-text question), configured for actions."""
-    from pathlib import Path
-
-    from bot.learning.content import load_content
-    from bot.learning.tutor import Tutor
-
-    tutor = Tutor(load_content(Path(__file__).parent / "fixtures" / "learning"), store)
-    runtime.configure(tutor)
-    return tutor
+def actions_on_learning_content(learning_tutor):
+    """The actions use learning_tutor (checks, judgement items, a free-text question) rather than `tutor`."""
+    runtime.configure(learning_tutor)
 
 
 def at_free_text_question(tutor) -> None:
@@ -305,13 +298,15 @@ def at_free_text_question(tutor) -> None:
     assert tutor.free_text_waiting("ana")
 
 
-def test_the_first_check_item_is_introduced(dispatcher, learning_tutor):
+@pytest.mark.usefixtures("actions_on_learning_content")
+def test_the_first_check_item_is_introduced(dispatcher):
     run(actions.ActionStartModule, dispatcher,
         tracker("start", "start_module", [{"entity": "module", "value": "verify_leaks"}]))
     assert responses(dispatcher) == ["utter_module_intro", "utter_check_intro", "utter_question"]
     assert dispatcher.messages[2]["heading"] == "check 1 of 3"
 
 
+@pytest.mark.usefixtures("actions_on_learning_content")
 def test_typed_text_answers_a_free_text_question_whatever_the_intent(dispatcher, learning_tutor):
     at_free_text_question(learning_tutor)
     run(actions.ActionStop, dispatcher, tracker("stop", "stop", message_id="m9"))  # "stop" is the right answer
@@ -319,6 +314,7 @@ def test_typed_text_answers_a_free_text_question_whatever_the_intent(dispatcher,
     assert learning_tutor.current_step("ana").question.id == "c_q4"
 
 
+@pytest.mark.usefixtures("actions_on_learning_content")
 def test_free_text_feedback_names_a_near_miss(dispatcher, learning_tutor):
     at_free_text_question(learning_tutor)
     run(actions.ActionAnswer, dispatcher, tracker("investigate the source", "answer", message_id="m9"))
@@ -327,6 +323,7 @@ def test_free_text_feedback_names_a_near_miss(dispatcher, learning_tutor):
     assert dispatcher.messages[0]["model_answer"] == "Stop (pause before you react)."
 
 
+@pytest.mark.usefixtures("actions_on_learning_content")
 def test_buttons_and_support_still_work_at_a_free_text_question(dispatcher, learning_tutor):
     at_free_text_question(learning_tutor)
     run(actions.ActionSkip, dispatcher, tracker("/skip", "skip"))
@@ -337,7 +334,8 @@ def test_buttons_and_support_still_work_at_a_free_text_question(dispatcher, lear
     assert responses(dispatcher)[-1] == "text"  # the support messages, not an answer
 
 
-def test_review_action_reasks_due_questions(dispatcher, learning_tutor, clock):
+@pytest.mark.usefixtures("actions_on_learning_content")
+def test_review_action_reasks_due_questions(dispatcher, learning_tutor, fake_clock):
     at_free_text_question(learning_tutor)
     learning_tutor.answer("ana", text="pause", message_id=None)
     run(actions.ActionReview, dispatcher, tracker("review", "review"))
@@ -346,7 +344,7 @@ def test_review_action_reasks_due_questions(dispatcher, learning_tutor, clock):
     for letter in "aba":
         step = learning_tutor.current_step("ana")
         learning_tutor.answer("ana", text=letter, message_id=None, question_id=step.question.id, option=letter)
-    clock.advance(days=3)
+    fake_clock.advance(days=3)
     greeting = CollectingDispatcher()
     run(actions.ActionGreet, greeting, tracker("hi", "greet"))
     assert responses(greeting) == ["utter_booster_offer"] and greeting.messages[0]["count"] >= 1

@@ -6,9 +6,6 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.learning.content import load_content
-from bot.store import ProgressStore
-from bot.learning.tutor import Tutor
 from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 
 
@@ -19,18 +16,7 @@ def env(db_path, monkeypatch):
     return db_path
 
 
-@pytest.fixture
-def store_with_progress(env):
-    """Learner 'ana' answered t_q1 of verify_leaks correctly."""
-    tutor = Tutor(load_content(FIXTURE_CONTENT), ProgressStore(env))
-    tutor.start("ana", "verify_leaks")
-    tutor.skip("ana", message_id="m0")
-    tutor.answer("ana", text="b", message_id="m1")
-    tutor.store.close()
-    return env
-
-
-def test_progress_json(store_with_progress):
+def test_progress_json(env, store_with_progress):
     result = CliRunner().invoke(cli, ["progress", "ana", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -40,13 +26,13 @@ def test_progress_json(store_with_progress):
     assert module["position"] == {"step": 3, "of": 4, "label": "question 2 of 2"}
 
 
-def test_progress_table(store_with_progress):
+def test_progress_table(env, store_with_progress):
     result = CliRunner().invoke(cli, ["progress", "ana"])
     assert result.exit_code == 0
     assert "Check it" in result.output and "question 2 of 2" in result.output and "correct 1/2" in result.output
 
 
-def test_progress_unknown_learner(store_with_progress):
+def test_progress_unknown_learner(env, store_with_progress):
     result = CliRunner().invoke(cli, ["progress", "nobody", "--json"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: No learner with id 'nobody' in the progress store.")
@@ -134,27 +120,8 @@ def test_cohort_commands_explain_mistakes(env):
     assert "No cohorts yet" not in invoke("cohort", "list").stdout
 
 
-@pytest.fixture
-def cohort_with_class(env):
-    """Cohort with ana (t_q1 right, t_q2 wrong) and ben (not started)."""
-    store = ProgressStore(env)
-    from bot.reports.cohorts import Cohorts
-
-    cohort, _ = Cohorts(store).create("Year 9 = Tuesday")
-    tutor = Tutor(load_content(FIXTURE_CONTENT), store)
-    for learner in ("ana", "ben"):
-        Cohorts(store).join(learner, [cohort.join_code])
-    tutor.start("ana", "verify_leaks")
-    tutor.skip("ana", message_id="m0")
-    tutor.answer("ana", text="b", message_id="m1")
-    tutor.answer("ana", text="a", message_id="m2")
-    labels = {learner: store.membership(learner).label for learner in ("ana", "ben")}
-    store.close()
-    return cohort.join_code, labels
-
-
-def test_report_json(cohort_with_class):
-    code, labels = cohort_with_class
+def test_report_json(env, cohort_with_members):
+    code, labels = cohort_with_members
     result = invoke("report", "--cohort", code, "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
@@ -163,8 +130,8 @@ def test_report_json(cohort_with_class):
     assert "ana" not in result.stdout
 
 
-def test_report_table_and_markdown(cohort_with_class):
-    code, labels = cohort_with_class
+def test_report_table_and_markdown(env, cohort_with_members):
+    code, labels = cohort_with_members
     for output_format in ("table", "md"):
         result = invoke("report", "--cohort", code, "--format", output_format)
         assert result.exit_code == 0, result.stderr
@@ -172,10 +139,10 @@ def test_report_table_and_markdown(cohort_with_class):
         assert "ana" not in result.stdout.replace(labels["ana"], "")
 
 
-def test_report_csv_to_file(cohort_with_class, tmp_path):
+def test_report_csv_to_file(env, cohort_with_members, tmp_path):
     import csv
 
-    code, labels = cohort_with_class
+    code, labels = cohort_with_members
     out = tmp_path / "learners.csv"
     result = invoke("report", "--cohort", code, "--format", "csv", "--out", str(out))
     assert result.exit_code == 0 and str(out) in result.stdout
@@ -188,8 +155,8 @@ def test_report_csv_to_file(cohort_with_class, tmp_path):
     assert "t_q1" in questions and "t_q2" in questions
 
 
-def test_report_html_is_one_file(cohort_with_class, tmp_path):
-    code, _ = cohort_with_class
+def test_report_html_is_one_file(env, cohort_with_members, tmp_path):
+    code, _ = cohort_with_members
     out = tmp_path / "report.html"
     assert invoke("report", "--cohort", code, "--format", "html", "--out", str(out)).exit_code == 0
     html = out.read_text(encoding="utf-8")
@@ -197,7 +164,7 @@ def test_report_html_is_one_file(cohort_with_class, tmp_path):
     assert "Year 9 = Tuesday" in html
 
 
-def test_report_for_unknown_cohort(cohort_with_class):
+def test_report_for_unknown_cohort(env, cohort_with_members):
     result = invoke("report", "--cohort", "ZZZZ-99")
     assert result.exit_code == 1 and "No cohort with join code" in result.stderr
 

@@ -6,13 +6,8 @@ import re
 import pytest
 
 from bot.reports import cohorts as cohorts_module
-from bot.reports.cohorts import CODE_DIGITS, CODE_LETTERS, Cohorts, join_codes_in, new_join_code, normalize_join_code
+from bot.reports.cohorts import CODE_DIGITS, CODE_LETTERS, join_codes_in, new_join_code, normalize_join_code
 from bot.errors import UnknownCohort
-
-
-@pytest.fixture
-def cohorts(store) -> Cohorts:
-    return Cohorts(store)
 
 
 def test_join_codes_use_only_unambiguous_characters():

@@ -9,7 +9,7 @@ import yaml
 from bot.learning.content import MODULE_IDS, load_content
 from bot.learning.support import PLATFORMS
 from bot.errors import ContentError
-from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
+from tests.conftest import FIXTURE_CONTENT, LEARNING_CONTENT, SHIPPED_CONTENT
 
 
 def test_shipped_content_loads_with_enough_lessons_and_questions():
@@ -169,9 +169,6 @@ def test_missing_wording_file_says_what_it_holds(broken_dir):
 def test_missing_folder_says_which_setting_to_fix(tmp_path):
     with pytest.raises(ContentError, match="set PAUSECHECK_CONTENT_DIR"):
         load_content(tmp_path / "nowhere")
-
-
-LEARNING_CONTENT = Path(__file__).parent / "fixtures" / "learning"
 
 
 @pytest.fixture

@@ -1,11 +1,14 @@
-"""The facilitator dashboard over HTTP, against a real `python -m web`: sign-in, sessions, reports, auth rules."""
+"""The facilitator dashboard over HTTP, in process against `web.server.create_app`: sign-in, sessions, reports,
+auth rules."""
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import requests
@@ -13,59 +16,87 @@ import requests
 from bot.reports.cohorts import Cohorts
 from bot.reports.render import DASHBOARD_LINKS, html_style_source
 from bot.store import Cohort, ProgressStore
-from tests.servers import WebServer, seed_demo_cohorts
+from tests.asgi import AsgiAdapter, session
+from bench.servers import ROOT
+from tests.servers import seed_demo_cohorts
 from web.facilitator import CROSS_SITE, UNAUTHORISED
+from web.server import WebSettings, create_app
 
 COHORT_NAMES = ["Year 8 Media Club", "Saturday Library Club"]
 REPORTS = ["/facilitator/report.json", "/facilitator/report.html", "/facilitator/report.csv?table=learners",
            "/facilitator/report.csv?table=modules", "/facilitator/report.csv?table=questions"]
+URL = "http://web.test"
+
+
+class LogLines(logging.Handler):
+    """Every log line written while it is attached to the root logger, formatted with any traceback."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
 
 
 @dataclass
 class Site:
-    server: WebServer
+    adapter: AsgiAdapter
+    db_path: Path
     cohorts: list[tuple[Cohort, str]]  # (cohort, token): A, then B
+    url: str = URL
 
-    @property
-    def url(self) -> str:
-        return self.server.url
+    def session(self) -> requests.Session:
+        return session(self.url, self.adapter)
 
     def get(self, path: str, **kwargs) -> requests.Response:
-        return requests.get(self.url + path, timeout=30, allow_redirects=False, **kwargs)
+        return self.session().get(self.url + path, timeout=30, allow_redirects=False, **kwargs)
 
     def post(self, path: str, data: dict | None = None, *, origin: str | None = "same", **kwargs) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if origin is not None:
             headers["Origin"] = self.url if origin == "same" else origin
-        return requests.post(self.url + path, data=data or {}, headers=headers, timeout=30, allow_redirects=False,
-                             **kwargs)
+        return self.session().post(self.url + path, data=data or {}, headers=headers, timeout=30,
+                                   allow_redirects=False, **kwargs)
 
     def sign_in(self, token: str, **kwargs) -> requests.Response:
         return self.post("/facilitator/sign-in", {"token": token}, **kwargs)
 
 
+def serve(db_path: Path, name: str, environ: dict[str, str]) -> AsgiAdapter:
+    """The website as `python -m web` builds it from this environment, served in this process."""
+    settings = WebSettings.from_env({"PAUSECHECK_DB": str(db_path), "PAUSECHECK_CONTENT_DIR": str(ROOT / "quizzes"),
+                                     "PAUSECHECK_CORS_ORIGINS": URL, **environ})
+    return AsgiAdapter(create_app(settings, name=name))
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
-    """Two seeded cohorts behind a web server that trusts one proxy (so tests can send X-Forwarded-*) and allows
+def logged() -> Iterator[list[str]]:
+    """What the website logs during this module's tests."""
+    handler = LogLines()
+    logging.getLogger().addHandler(handler)
+    yield handler.lines
+    logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, logged) -> Iterator[Site]:
+    """Two seeded cohorts behind a website that trusts one proxy (so tests can send X-Forwarded-*) and allows
     1000 failed sign-ins (so the auth tests do not trip the limit; `limited_site` tests it)."""
-    workdir = tmp_path_factory.mktemp("facilitator")
-    db_path = workdir / "progress.db"
+    db_path = tmp_path_factory.mktemp("facilitator") / "progress.db"
     cohorts = seed_demo_cohorts(db_path, COHORT_NAMES)
-    server = WebServer(workdir, db_path=db_path,
-                       env={"PAUSECHECK_SIGNIN_MAX_FAILURES": "1000", "SANIC_PROXIES_COUNT": "1"})
-    server.start()
-    yield Site(server, cohorts)
-    server.stop()
+    adapter = serve(db_path, "facilitator_site", {"PAUSECHECK_SIGNIN_MAX_FAILURES": "1000"})
+    adapter.app.config.PROXIES_COUNT = 1  # what SANIC_PROXIES_COUNT=1 sets in `python -m web`
+    yield Site(adapter, db_path, cohorts)
+    adapter.stop()
 
 
 @pytest.fixture(scope="module")
-def limited_site(site, tmp_path_factory) -> Site:
-    """The same database behind a server with the default 5 failures, a 2-second window and no trusted proxy."""
-    server = WebServer(tmp_path_factory.mktemp("limited"), db_path=Path(site.server.env["PAUSECHECK_DB"]),
-                       env={"PAUSECHECK_SIGNIN_WINDOW_SECONDS": "2"})
-    server.start()
-    yield Site(server, site.cohorts)
-    server.stop()
+def limited_site(site: Site) -> Iterator[Site]:
+    """The same database behind a website with the default 5 failures, a 2-second window and no trusted proxy."""
+    adapter = serve(site.db_path, "facilitator_limited_site", {"PAUSECHECK_SIGNIN_WINDOW_SECONDS": "2"})
+    yield Site(adapter, site.db_path, site.cohorts)
+    adapter.stop()
 
 
 def assert_reveals_nothing(site: Site, body: str) -> None:
@@ -138,7 +169,7 @@ def test_bad_sign_in_names_no_cohort(site, token, status, message):
 
 
 def test_sign_out_ends_the_session(site):
-    session = requests.Session()
+    session = site.session()
     assert session.post(site.url + "/facilitator/sign-in", data={"token": site.cohorts[0][1]},
                         headers={"Origin": site.url}, timeout=30).status_code == 200  # followed the 303
     response = session.post(site.url + "/facilitator/sign-out", headers={"Origin": site.url}, timeout=30,
@@ -261,7 +292,7 @@ def test_wrong_cookie_on_the_dashboard_shows_the_sign_in_page_and_clears_it(site
 
 
 def test_rotating_the_token_ends_sessions_at_once(site):
-    store = ProgressStore(site.server.env["PAUSECHECK_DB"])
+    store = ProgressStore(site.db_path)
     cohorts = Cohorts(store)
     cohort, old_token = cohorts.create("Rotation Wednesday")
     cookies = site.sign_in(old_token).cookies
@@ -286,12 +317,12 @@ def test_other_sites_get_no_cors_headers(site):
 
 def test_routes_are_read_only(site):
     for path in REPORTS + ["/facilitator"]:
-        assert requests.post(site.url + path, timeout=10).status_code == 405
+        assert site.session().post(site.url + path, timeout=10).status_code == 405
     assert site.get("/facilitator/sign-in").status_code == 405
 
 
 def test_a_hostile_cohort_name_is_text_on_the_dashboard(site):
-    store = ProgressStore(Path(site.server.env["PAUSECHECK_DB"]))
+    store = ProgressStore(site.db_path)
     _, token = Cohorts(store).create('<img src=x onerror=alert(1)><script>alert(1)</script> [x](javascript:alert(1))')
     store.close()
     for path in ("/facilitator", "/facilitator/report.html"):
@@ -326,10 +357,9 @@ def test_failed_sign_ins_are_rate_limited(limited_site):
     assert site.sign_in(token).status_code == 303
 
 
-# Last: everything above has sent tokens to the servers.
+# Last: everything above has sent tokens to both websites.
 
-def test_tokens_are_never_logged(site, limited_site):
-    for server in (site.server, limited_site.server):
-        log = server.log()
-        for _, token in site.cohorts:
-            assert token not in log and token.split(".")[2] not in log
+def test_tokens_are_never_logged(site, limited_site, logged):
+    log = "\n".join(logged)
+    for _, token in site.cohorts:
+        assert token not in log and token.split(".")[2] not in log

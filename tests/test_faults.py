@@ -18,8 +18,8 @@ import requests
 
 from bot.learning.content import CHOICE_TYPES, load_content
 from channels.inbound import TROUBLE_REPLY
-from tests.servers import ROOT, free_port
-from tests.test_server import answer_payload, answers_of, go_to_first_question, payloads, texts
+from tests.chat import answer_payload, answers_of, go_to_first_question, payloads, texts
+from bench.servers import ROOT, free_port
 
 QUIZ = load_content(ROOT / "quizzes").modules["verify_leaks"].quiz
 # The first multiple-choice quiz item (broken on purpose below) and where the loader locates it.

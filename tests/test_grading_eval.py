@@ -15,13 +15,13 @@ FIXTURE = Path(__file__).parent / "fixtures" / "grading"
 
 
 @pytest.fixture(scope="module")
-def content() -> Content:
+def grading_content() -> Content:
     return load_content(FIXTURE / "content")
 
 
 @pytest.fixture(scope="module")
-def evaluation(content) -> Evaluation:
-    return evaluate(load_labelled(FIXTURE / "labelled_answers.yml", content), content)
+def evaluation(grading_content) -> Evaluation:
+    return evaluate(load_labelled(FIXTURE / "labelled_answers.yml", grading_content), grading_content)
 
 
 def made_up(*pairs: tuple[str, str]) -> Evaluation:
@@ -64,12 +64,12 @@ def test_the_summary_lists_figures_confusion_and_misgraded_answers(evaluation):
     assert "Result: targets met." in summary
 
 
-def test_labelled_set_problems_are_listed_at_once(tmp_path, content):
+def test_labelled_set_problems_are_listed_at_once(tmp_path, grading_content):
     path = tmp_path / "labelled.yml"
     path.write_text("questions:\n  g_first_step:\n    - {answer: stop, label: correct}\n    - {label: right}\n"
                     "  nope: [{answer: x, label: right}]\n", encoding="utf-8")
     with pytest.raises(LabelledSetError) as error:
-        load_labelled(path, content)
+        load_labelled(path, grading_content)
     assert error.value.problems == [
         "labelled.yml: g_first_step[0]: needs `answer` (text) and `label` (right, partial, wrong), "
         "got {'answer': 'stop', 'label': 'correct'}",

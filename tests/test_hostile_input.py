@@ -18,9 +18,9 @@ from bot.learning.content import load_content
 from channels.inbound import EMPTY_REPLY
 from channels.message_rate import SLOW_DOWN_REPLY
 from bot.store import LEARNER_TABLES, ProgressStore
+from tests.chat import answer_checks, payloads, texts
 from tests.hostile_corpus import Case, build_corpus
-from tests.servers import ROOT
-from tests.test_server import answer_checks, payloads, texts
+from bench.servers import ROOT
 
 pytestmark = pytest.mark.server
 

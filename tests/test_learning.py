@@ -6,21 +6,9 @@ c_q2 (judgement, genuine), c_q3 (free text: the first step of SIFT), c_q4 (choic
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.learning.content import load_content
 from bot.learning.steps import ModuleSummary, QuestionStep, ReviewStep, ReviewSummary
 from bot.learning.tutor import Tutor
-
-LEARNING_CONTENT = Path(__file__).parent / "fixtures" / "learning"
-
-
-@pytest.fixture
-def tutor(store) -> Tutor:
-    return Tutor(load_content(LEARNING_CONTENT), store)
-
 
 def answer(tutor: Tutor, learner: str, letter_or_text: str, message_id: str | None = None):
     """Answers the waiting question with a button (a letter) or, for free-text questions, typed text."""
@@ -46,123 +34,124 @@ def finish_module(tutor: Tutor, learner: str, *, pre: str = "bba", quiz: tuple[s
     return result.step
 
 
-def test_first_attempt_opens_with_the_pre_check(tutor):
-    step = tutor.start("ana", "verify_leaks").step
+def test_first_attempt_opens_with_the_pre_check(learning_tutor):
+    step = learning_tutor.start("ana", "verify_leaks").step
     assert isinstance(step, QuestionStep) and (step.part, step.number, step.total) == ("pre", 1, 3)
-    assert tutor.progress("ana")[0].position_label == "check 1 of 3"
+    assert learning_tutor.progress("ana")[0].position_label == "check 1 of 3"
 
 
-def test_check_scores_are_kept_and_shown_before_and_after(tutor, store):
-    summary = finish_module(tutor, "ana", pre="aaa", post="aba")  # pre: only c_pre3 right; post: all right
+def test_check_scores_are_kept_and_shown_before_and_after(learning_tutor, store):
+    summary = finish_module(learning_tutor, "ana", pre="aaa", post="aba")  # pre: only c_pre3 right; post: all right
     assert store.check_scores("ana", "verify_leaks") == {"pre": (1, 3), "post": (3, 3)}
     assert (summary.checks.pre, summary.checks.post) == ((1, 3), (3, 3))
     assert (summary.correct, summary.total) == (4, 4)  # check items are not part of the quiz score
 
 
-def test_check_answers_do_not_count_in_quiz_totals(tutor, store):
-    finish_module(tutor, "ana", pre="bba")
+def test_check_answers_do_not_count_in_quiz_totals(learning_tutor, store):
+    finish_module(learning_tutor, "ana", pre="bba")
     reached, correct = store.db.execute("SELECT reached, correct FROM attempts").fetchone()
     assert (reached, correct) == (4, 4)
 
 
-def test_a_retake_skips_the_pre_check_and_keeps_the_first_scores(tutor, store):
-    finish_module(tutor, "ana", pre="aab", post="aba")  # pre: none right
-    step = tutor.start("ana", "verify_leaks").step
+def test_a_retake_skips_the_pre_check_and_keeps_the_first_scores(learning_tutor, store):
+    finish_module(learning_tutor, "ana", pre="aab", post="aba")  # pre: none right
+    step = learning_tutor.start("ana", "verify_leaks").step
     assert step.lesson.id == "c_l1"
-    finish_retake = [tutor.advance("ana")] + [answer(tutor, "ana", reply) for reply in ("b", "a", "stop", "a")]
+    finish_retake = [learning_tutor.advance("ana")] + [answer(learning_tutor, "ana", reply)
+                                                       for reply in ("b", "a", "stop", "a")]
     for letter in "bab":
-        answer(tutor, "ana", letter)
+        answer(learning_tutor, "ana", letter)
     assert finish_retake and store.check_scores("ana", "verify_leaks") == {"pre": (0, 3), "post": (3, 3)}
 
 
-def test_free_text_answers_are_graded(tutor):
-    tutor.start("ana", "verify_leaks")
+def test_free_text_answers_are_graded(learning_tutor):
+    learning_tutor.start("ana", "verify_leaks")
     for letter in "bba":
-        answer(tutor, "ana", letter)
-    tutor.advance("ana")
-    answer(tutor, "ana", "b")
-    answer(tutor, "ana", "a")
-    wrong = answer(tutor, "ana", "investigate the source")
+        answer(learning_tutor, "ana", letter)
+    learning_tutor.advance("ana")
+    answer(learning_tutor, "ana", "b")
+    answer(learning_tutor, "ana", "a")
+    wrong = answer(learning_tutor, "ana", "investigate the source")
     assert wrong.status == "recorded" and not wrong.feedback.correct
     assert wrong.feedback.grade.status == "wrong"
 
 
-def test_judgement_answers_give_discernment(tutor):
-    summary = finish_module(tutor, "ana", quiz=("b", "a", "stop", "a"))
+def test_judgement_answers_give_discernment(learning_tutor):
+    summary = finish_module(learning_tutor, "ana", quiz=("b", "a", "stop", "a"))
     assert (summary.discernment.hit_rate, summary.discernment.false_alarm_rate) == (1.0, 0.0)
     assert not summary.calls_everything_fake
-    suspicious = finish_module(tutor, "ben", quiz=("b", "b", "stop", "a"))  # calls the genuine post fake too
+    suspicious = finish_module(learning_tutor, "ben", quiz=("b", "b", "stop", "a"))  # calls the genuine post fake too
     assert suspicious.discernment.false_alarm_rate == 1.0 and suspicious.calls_everything_fake
 
 
-def test_missed_questions_come_back_after_a_day(tutor, clock):
-    finish_module(tutor, "ana", quiz=("a", "a", "no idea", "a"))  # c_q1 and c_q3 missed
-    assert tutor.review.start("ana").status == "nothing_due"
-    clock.advance(days=1)
-    start = tutor.review.start("ana")
+def test_missed_questions_come_back_after_a_day(learning_tutor, fake_clock):
+    finish_module(learning_tutor, "ana", quiz=("a", "a", "no idea", "a"))  # c_q1 and c_q3 missed
+    assert learning_tutor.review.start("ana").status == "nothing_due"
+    fake_clock.advance(days=1)
+    start = learning_tutor.review.start("ana")
     assert start.status == "started" and isinstance(start.step, ReviewStep)
     assert {start.step.question.id} <= {"c_q1", "c_q3"}
-    first = answer(tutor, "ana", "b" if start.step.question.id == "c_q1" else "stop")
+    first = answer(learning_tutor, "ana", "b" if start.step.question.id == "c_q1" else "stop")
     assert first.feedback.correct
-    second = answer(tutor, "ana", "b" if first.step.question.id == "c_q1" else "stop")
+    second = answer(learning_tutor, "ana", "b" if first.step.question.id == "c_q1" else "stop")
     assert isinstance(second.step, ReviewSummary) and second.step.right == 2
-    assert tutor.current_step("ana") is None
-    assert tutor.review.start("ana").status == "nothing_due"  # both rescheduled further out
+    assert learning_tutor.current_step("ana") is None
+    assert learning_tutor.review.start("ana").status == "nothing_due"  # both rescheduled further out
 
 
-def test_a_sample_of_right_answers_comes_back_later(tutor, clock, store):
-    finish_module(tutor, "ana")  # everything right
+def test_a_sample_of_right_answers_comes_back_later(learning_tutor, fake_clock, store):
+    finish_module(learning_tutor, "ana")  # everything right
     due = {row["question_id"]: row["due"] for row in store.db["review_cards"].rows}
     assert len(due) == 2  # RIGHT_ANSWERS_TO_REVIEW
-    assert all(value[:10] == (clock.now + timedelta(days=2)).isoformat()[:10] for value in due.values())
+    assert all(value[:10] == (fake_clock.now + timedelta(days=2)).isoformat()[:10] for value in due.values())
 
 
-def test_review_answers_are_recorded_once(tutor, clock, store):
-    finish_module(tutor, "ana", quiz=("a", "a", "stop", "a"))
-    clock.advance(days=1)
-    assert tutor.review.start("ana").step.question.id == "c_q1"  # the only question due after a day
-    first = answer(tutor, "ana", "b", message_id="r1")
-    again = tutor.answer("ana", text="b", message_id="r1", question_id="c_q1", option="b")
+def test_review_answers_are_recorded_once(learning_tutor, fake_clock, store):
+    finish_module(learning_tutor, "ana", quiz=("a", "a", "stop", "a"))
+    fake_clock.advance(days=1)
+    assert learning_tutor.review.start("ana").step.question.id == "c_q1"  # the only question due after a day
+    first = answer(learning_tutor, "ana", "b", message_id="r1")
+    again = learning_tutor.answer("ana", text="b", message_id="r1", question_id="c_q1", option="b")
     assert first.status == "recorded" and again.status == "already_recorded"
     assert store.db["review_answers"].count == 1
 
 
-def test_booster_is_offered_after_a_break(tutor, clock, store):
-    finish_module(tutor, "ana", quiz=("a", "a", "stop", "a"))
-    assert tutor.review.booster_offer("ana") == 0  # just seen
-    clock.advance(days=3)
-    assert tutor.review.booster_offer("ana") == 3  # c_q1 (missed) and the two right answers sampled for review
-    start = tutor.review.start("ana")
+def test_booster_is_offered_after_a_break(learning_tutor, fake_clock, store):
+    finish_module(learning_tutor, "ana", quiz=("a", "a", "stop", "a"))
+    assert learning_tutor.review.booster_offer("ana") == 0  # just seen
+    fake_clock.advance(days=3)
+    assert learning_tutor.review.booster_offer("ana") == 3  # c_q1 (missed) and the two right answers sampled for review
+    start = learning_tutor.review.start("ana")
     assert start.step.total == 3
 
 
-def test_skip_and_stop_in_a_review(tutor, clock):
-    finish_module(tutor, "ana", quiz=("a", "a", "idk", "a"))
-    clock.advance(days=1)
-    tutor.review.start("ana")
-    skipped = tutor.skip("ana", message_id=None)
+def test_skip_and_stop_in_a_review(learning_tutor, fake_clock):
+    finish_module(learning_tutor, "ana", quiz=("a", "a", "idk", "a"))
+    fake_clock.advance(days=1)
+    learning_tutor.review.start("ana")
+    skipped = learning_tutor.skip("ana", message_id=None)
     assert skipped.status == "skipped_question"
-    tutor.stop("ana")
-    assert tutor.current_step("ana") is None
+    learning_tutor.stop("ana")
+    assert learning_tutor.current_step("ana") is None
 
 
-def test_forgetting_removes_reviews(tutor, clock, store):
-    finish_module(tutor, "ana", quiz=("a", "a", "stop", "a"))
-    clock.advance(days=1)
-    tutor.review.start("ana")
-    answer(tutor, "ana", "b")
-    tutor.forget("ana")
+def test_forgetting_removes_reviews(learning_tutor, fake_clock, store):
+    finish_module(learning_tutor, "ana", quiz=("a", "a", "stop", "a"))
+    fake_clock.advance(days=1)
+    learning_tutor.review.start("ana")
+    answer(learning_tutor, "ana", "b")
+    learning_tutor.forget("ana")
     for table in ("review_cards", "review_sessions", "review_answers", "check_scores", "answers"):
         assert store.db[table].count == 0, table
 
 
-def test_a_review_says_when_more_questions_are_due(tutor, clock, monkeypatch):
+def test_a_review_says_when_more_questions_are_due(learning_tutor, fake_clock, monkeypatch):
     import bot.learning.review
 
     monkeypatch.setattr(bot.learning.review, "REVIEW_QUESTIONS", 2)
-    finish_module(tutor, "ana", quiz=("a", "b", "idk", "b"))  # all four missed
-    clock.advance(days=1)
-    assert tutor.review.start("ana").step.total == 2
-    answer(tutor, "ana", "b")
-    done = answer(tutor, "ana", "a").step
+    finish_module(learning_tutor, "ana", quiz=("a", "b", "idk", "b"))  # all four missed
+    fake_clock.advance(days=1)
+    assert learning_tutor.review.start("ana").step.total == 2
+    answer(learning_tutor, "ana", "b")
+    done = answer(learning_tutor, "ana", "a").step
     assert isinstance(done, ReviewSummary) and done.more_due_now

@@ -13,7 +13,7 @@ import requests
 
 from bot.reports.cohorts import Cohorts
 from bot.store import ProgressStore
-from tests.test_server import socketio_exchange
+from tests.chat import socketio_exchange
 
 pytestmark = pytest.mark.server
 

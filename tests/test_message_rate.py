@@ -6,33 +6,20 @@ import pytest
 from channels.message_rate import MessageRateLimit, MessageRateLimiter, slow_down_error
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def limiter(clock) -> MessageRateLimiter:
+def limiter(fake_seconds) -> MessageRateLimiter:
     """The defaults: 10 at once, then 1 a second."""
-    return MessageRateLimiter(MessageRateLimit(), clock=clock)
+    return MessageRateLimiter(MessageRateLimit(), clock=fake_seconds)
 
 
-def test_a_burst_passes_then_one_a_second(limiter, clock):
+def test_a_burst_passes_then_one_a_second(limiter, fake_seconds):
     assert [limiter.take("ana") for _ in range(10)] == [None] * 10
     assert limiter.take("ana") == 1
     assert limiter.take("ana") == 1  # refused messages do not count, so waiting one second is enough
-    clock.now += 1
+    fake_seconds.now += 1
     assert limiter.take("ana") is None
     assert limiter.take("ana") == 1
-    clock.now += 0.4
+    fake_seconds.now += 0.4
     assert limiter.take("ana") == 1  # 0.4 of a token: wait 0.6 s, rounded up to whole seconds for Retry-After
 
 
@@ -43,26 +30,26 @@ def test_senders_have_their_own_buckets(limiter):
     assert limiter.take("ben") is None
 
 
-def test_a_slow_rate_says_how_long_to_wait(clock):
-    limiter = MessageRateLimiter(MessageRateLimit(burst=1, per_second=0.25), clock=clock)
+def test_a_slow_rate_says_how_long_to_wait(fake_seconds):
+    limiter = MessageRateLimiter(MessageRateLimit(burst=1, per_second=0.25), clock=fake_seconds)
     assert limiter.take("ana") is None
     assert limiter.take("ana") == 4
-    clock.now += 3
+    fake_seconds.now += 3
     assert limiter.take("ana") == 1
 
 
-def test_idle_senders_are_forgotten(limiter, clock):
+def test_idle_senders_are_forgotten(limiter, fake_seconds):
     for sender in ("ana", "ben", "cem"):
         limiter.take(sender)
-    clock.now += 5
+    fake_seconds.now += 5
     limiter.take("ana")
-    clock.now += 5  # ben and cem idle 10 s: their buckets are full again, the same as no bucket
+    fake_seconds.now += 5  # ben and cem idle 10 s: their buckets are full again, the same as no bucket
     limiter.take("dee")
     assert len(limiter) == 2
 
 
-def test_memory_is_bounded_by_max_senders(clock):
-    limiter = MessageRateLimiter(MessageRateLimit(burst=2, per_second=1), max_senders=100, clock=clock)
+def test_memory_is_bounded_by_max_senders(fake_seconds):
+    limiter = MessageRateLimiter(MessageRateLimit(burst=2, per_second=1), max_senders=100, clock=fake_seconds)
     limiter.take("ana")
     limiter.take("ana")
     for number in range(10_000):

@@ -1,15 +1,8 @@
 """One label for where a learner is: the heading of each step is where "stop" and the progress report say they are."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from bot.learning.content import load_content
 from bot.learning.position import position_label
 from bot.learning.steps import LessonStep, ModuleSummary, heading
-from bot.learning.tutor import Tutor
-from bot.store import ProgressStore
-
-LEARNING_CONTENT = Path(__file__).parent / "fixtures" / "learning"  # 3 check items, 1 lesson, 4 questions, 3 items
 
 
 def test_position_labels():
@@ -20,8 +13,8 @@ def test_position_labels():
     assert position_label("review", 1, 4) == "review 1 of 4"
 
 
-def test_every_step_heading_is_the_position_the_progress_shows():
-    tutor = Tutor(load_content(LEARNING_CONTENT), ProgressStore(":memory:"))
+def test_every_step_heading_is_the_position_the_progress_shows(learning_tutor):
+    tutor = learning_tutor  # tests/fixtures/learning: 3 check items, 1 lesson, 4 questions, 3 final-check items
     step = tutor.start("ana", "verify_leaks").step
     headings = []
     while not isinstance(step, ModuleSummary):

@@ -100,7 +100,7 @@ def test_practice_posts_count_in_discernment_and_are_not_reviewed(practice_tutor
     assert practice_tutor.store.next_due("ana") is None  # missed, but practised in its module, not in reviews
 
 
-def test_report_shows_who_investigated_first(practice_tutor, store, clock):
+def test_report_shows_who_investigated_first(practice_tutor, store, fake_clock):
     cohort, _ = Cohorts(store).create("Year 9")
     for learner, investigate in (("ana", True), ("ben", False)):
         Cohorts(store).join(learner, [cohort.join_code])
@@ -110,7 +110,7 @@ def test_report_shows_who_investigated_first(practice_tutor, store, clock):
         if investigate:
             practice_tutor.move(learner, move="coverage", question_id="p_p1", message_id=f"{learner}-m")
         practice_tutor.answer(learner, text="/answer", message_id=f"{learner}-a", question_id="p_p1", option="b")
-    report = build_report(store, practice_tutor.content, store.cohort_by_code(cohort.join_code), now=clock())
+    report = build_report(store, practice_tutor.content, store.cohort_by_code(cohort.join_code), now=fake_clock())
     first = report.practice[0]
     assert (first.question_id, first.decided, first.investigated_first, first.right) == ("p_p1", 2, 1, 2)
     assert [(decision.letter, decision.chosen) for decision in first.decisions] == [("a", 0), ("b", 2), ("c", 0)]

@@ -3,47 +3,35 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import FakeSeconds
 from web.ratelimit import FailureLimiter, SignInLimit, client_key
 
 
-class FakeSeconds:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def seconds() -> FakeSeconds:
-    return FakeSeconds()
-
-
-@pytest.fixture
-def limiter(seconds: FakeSeconds) -> FailureLimiter:
+def limiter(fake_seconds: FakeSeconds) -> FailureLimiter:
     """5 failures per 300 s, at most 3 clients remembered."""
-    return FailureLimiter(SignInLimit(max_failures=5, window_seconds=300), max_clients=3, clock=seconds)
+    return FailureLimiter(SignInLimit(max_failures=5, window_seconds=300), max_clients=3, clock=fake_seconds)
 
 
-def test_limits_after_max_failures_until_the_first_leaves_the_window(limiter, seconds):
+def test_limits_after_max_failures_until_the_first_leaves_the_window(limiter, fake_seconds):
     for _ in range(4):
         limiter.record_failure("a")
-        seconds.now += 10
+        fake_seconds.now += 10
     assert limiter.retry_after("a") is None
     limiter.record_failure("a")  # the 5th, at t+40
     assert limiter.retry_after("a") == 260  # the 1st (t+0) counts until t+300
     assert limiter.retry_after("b") is None  # other clients are not affected
-    seconds.now += 259.5
+    fake_seconds.now += 259.5
     assert limiter.retry_after("a") == 1  # rounded up: never "try again in 0 seconds"
-    seconds.now += 0.5
+    fake_seconds.now += 0.5
     assert limiter.retry_after("a") is None
     limiter.record_failure("a")  # sliding window: the 2nd to 6th failures are within 300 s again
     assert limiter.retry_after("a") == 10
 
 
-def test_clients_are_forgotten_once_their_failures_expire(limiter, seconds):
+def test_clients_are_forgotten_once_their_failures_expire(limiter, fake_seconds):
     limiter.record_failure("a")
-    seconds.now += 301
+    fake_seconds.now += 301
     limiter.record_failure("b")
     assert len(limiter) == 1
 

@@ -19,6 +19,8 @@ from channels.rasa_compat import erase_conversation
 from channels.redis_lock import AtomicRedisLockStore
 from tests.services import RedisServer
 
+pytestmark = pytest.mark.server
+
 PASSWORD = "redis-test-password"
 Result = TypeVar("Result")
 

@@ -28,7 +28,7 @@ HOSTILE_NAME = "Year 9 | <b>x</b>"
 
 
 @pytest.fixture
-def class_report(store, tutor, clock) -> tuple[CohortReport, dict[str, str]]:
+def class_report(store, tutor, fake_clock) -> tuple[CohortReport, dict[str, str]]:
     """Five learners in cohort "Year 9 | <b>x</b>", reported 8 days after they worked (labels by learner id):
     ana answers both verify_leaks questions right and took pre (1/4) and post (3/4) checks; ben answers both wrong
     (A, A); cy answers Q1 wrong (C) and skips Q2; dee joins and never starts; eve starts resist_resharing and stalls.
@@ -41,7 +41,7 @@ def class_report(store, tutor, clock) -> tuple[CohortReport, dict[str, str]]:
         tutor.start(learner, "verify_leaks")
         tutor.advance(learner)
         tutor.advance(learner)
-        clock.advance(minutes=2)
+        fake_clock.advance(minutes=2)
         tutor.answer(learner, text=first, message_id=f"{learner}-1")
         if second is None:
             tutor.skip(learner, message_id=f"{learner}-2")
@@ -52,10 +52,10 @@ def class_report(store, tutor, clock) -> tuple[CohortReport, dict[str, str]]:
     # checks through the tutor).
     for kind, correct in (("pre", 1), ("post", 3)):
         store.db["check_scores"].insert({"learner_id": "ana", "module_id": "verify_leaks", "kind": kind,
-                                         "correct": correct, "total": 4, "taken_at": clock.now.isoformat()})
-    clock.advance(days=8)
+                                         "correct": correct, "total": 4, "taken_at": fake_clock.now.isoformat()})
+    fake_clock.advance(days=8)
     labels = {learner: store.membership(learner).label for learner in ("ana", "ben", "cy", "dee", "eve")}
-    return build_report(store, tutor.content, cohort, now=clock.now), labels
+    return build_report(store, tutor.content, cohort, now=fake_clock.now), labels
 
 
 @pytest.fixture
@@ -64,20 +64,20 @@ def report(class_report) -> CohortReport:
 
 
 @pytest.fixture
-def empty_report(store, content, clock) -> CohortReport:
+def empty_report(store, content, fake_clock) -> CohortReport:
     """A cohort nobody has joined."""
     cohort, _ = Cohorts(store).create("Nobody yet")
-    return build_report(store, content, cohort, now=clock.now)
+    return build_report(store, content, cohort, now=fake_clock.now)
 
 
 @pytest.fixture
-def unanswered_report(store, tutor, clock) -> CohortReport:
+def unanswered_report(store, tutor, fake_clock) -> CohortReport:
     """One learner who joined and read a lesson, but answered nothing."""
     cohorts = Cohorts(store)
     cohort, _ = cohorts.create("Quiet class")
     cohorts.join("ana", [cohort.join_code])
     tutor.start("ana", "verify_leaks")
-    return build_report(store, tutor.content, cohort, now=clock.now)
+    return build_report(store, tutor.content, cohort, now=fake_clock.now)
 
 
 def with_question(report: CohortReport, index: int, **changes) -> CohortReport:
@@ -351,7 +351,7 @@ def test_private_matplotlib_directory(tmp_path, monkeypatch):
 TYPED_MARKER = "zqTypedByALearner"
 
 
-def test_typed_answers_never_reach_a_report_and_a_hostile_cohort_name_stays_text(store, clock):
+def test_typed_answers_never_reach_a_report_and_a_hostile_cohort_name_stays_text(store, fake_clock):
     content = load_content(SHIPPED_CONTENT)  # has questions answered in the learner's own words
     tutor = Tutor(content, store)
     cohorts = Cohorts(store)
@@ -372,7 +372,7 @@ def test_typed_answers_never_reach_a_report_and_a_hostile_cohort_name_stays_text
             tutor.skip("ana", message_id=None)
     assert tutor.current_step("ana") is None and typed_answers_recorded >= 1
 
-    report = build_report(store, content, cohort, now=clock.now)
+    report = build_report(store, content, cohort, now=fake_clock.now)
     outputs = {"table": render_table(report), "md": render_markdown(report), "json": render_json(report),
                "html": render_html(report), **{f"csv-{table}": render_csv(report, table=table) for table in CSV_TABLES}}
     for name, text in outputs.items():

@@ -22,8 +22,8 @@ import requests
 
 from bot.learning.content import load_content
 from bench.servers import MODEL, ROOT, TEST_RATE_LIMIT, free_port
+from tests.chat import answer_checks, answer_payload, payloads, texts
 from tests.services import PostgresServer, RedisServer
-from tests.test_server import answer_checks, answer_payload, payloads, texts
 
 pytestmark = pytest.mark.server
 
@@ -111,7 +111,7 @@ class Cluster:
 
 class Route:
     """Sends a learner's messages through the given servers in turn, each with its own message id; usable as the
-    `servers` of tests.test_server's helpers."""
+    `servers` of tests.chat's helpers."""
 
     def __init__(self, cluster: Cluster, servers: list[int]) -> None:
         self.cluster, self.servers, self.message_ids = cluster, cycle(servers), []

@@ -5,29 +5,14 @@ Needs the trained model (models/pause_check.tar.gz); `make test` builds it first
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from bot.learning.content import load_content
-from tests.servers import ROOT
+from tests.chat import (CONTENT, answer_checks, answer_payload, answers_of, go_to_first_question, payloads,
+                        socketio_exchange, texts)
+from bench.servers import ROOT
 
-CONTENT = load_content(ROOT / "quizzes")
 pytestmark = pytest.mark.server
-
-
-def texts(replies: list[dict]) -> str:
-    return "\n".join(reply.get("text", "") for reply in replies)
-
-
-def payloads(replies: list[dict]) -> list[str]:
-    """Button payloads; the REST channel calls them `buttons`, socket.io `quick_replies`."""
-    return [button["payload"] for reply in replies
-            for button in reply.get("buttons", []) + reply.get("quick_replies", [])]
-
-
-def answer_payload(question_id: str, letter: str) -> str:
-    return f'/answer{{"option":"{letter}","question":"{question_id}"}}'
 
 
 def test_learner_completes_a_module_with_buttons(servers):
@@ -85,27 +70,6 @@ def test_typed_answers_and_words(servers):
     letter = module.quiz[0].correct_option.letter
     replies = servers.say("learner-typed", letter.upper())
     assert "✅ Right" in texts(replies)
-
-
-def answer_checks(servers, learner: str, replies: list[dict], check: tuple) -> list[dict]:
-    """Answers the check items on offer (pre or post) with their first button. RETURNS the replies after them."""
-    ids = {item.id for item in check}
-    while offered := [payload for payload in payloads(replies) if any(f'"question":"{i}"' in payload for i in ids)]:
-        replies = servers.say(learner, offered[0])
-    return replies
-
-
-def go_to_first_question(servers, learner: str) -> None:
-    servers.say(learner, "hi")
-    replies = servers.say(learner, '/start_module{"module":"verify_leaks"}')
-    answer_checks(servers, learner, replies, CONTENT.modules["verify_leaks"].pre_check)
-    servers.say(learner, "/skip")
-
-
-def answers_of(servers, learner: str) -> list[tuple]:
-    with servers.db("progress.db") as db:
-        return db.execute("SELECT question_id, option, correct FROM answers WHERE learner_id = ? AND part = 'quiz'",
-                          [learner]).fetchall()
 
 
 def test_forged_payloads_cannot_answer_or_skip_ahead(servers):
@@ -188,26 +152,6 @@ def test_delete_data_removes_progress_and_history(servers):
         assert db.execute("SELECT count(*) FROM events WHERE sender_id = 'learner-delete'").fetchone()[0] == 0
     result = servers.progress("learner-delete")
     assert result.returncode == 1 and "No learner with id 'learner-delete'" in result.stderr
-
-
-def socketio_exchange(servers, session_id: str, message: str) -> list[dict]:
-    """One socket.io connection as the widget makes it: session_request, then a message, then the replies."""
-    import socketio
-
-    replies: list[dict] = []
-    client = socketio.Client()
-    client.on("bot_uttered", replies.append)
-    client.connect(servers.url, socketio_path="/socket.io", transports=["polling"])
-    try:
-        client.emit("session_request", {"session_id": session_id})
-        client.emit("user_uttered", {"message": message, "session_id": session_id})
-        deadline = time.monotonic() + 30
-        while not replies and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(0.5)  # let the rest of this turn's messages arrive
-    finally:
-        client.disconnect()
-    return replies
 
 
 def test_socketio_replies_arrive_again_after_reconnect(servers):

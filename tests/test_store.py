@@ -148,9 +148,9 @@ def test_attempt_totals_follow_the_answers(tutor, store):
     assert recomputed == [(1, 2, 1, 1)] and kept == [(1, 2, 1, 1), (2, 0, 0, 0)]
 
 
-def test_attempts_record_start_and_completion(store, clock):
+def test_attempts_record_start_and_completion(store, fake_clock):
     begin(store, "ana")
-    clock.advance(minutes=5)
+    fake_clock.advance(minutes=5)
     record(store, "ana", "q1", "m1", completes_module=True)
     begin(store, "ana", attempt=2)
     rows = list(store.db["attempts"].rows_where(order_by="attempt"))

@@ -9,8 +9,8 @@ import pytest
 
 from bot.learning.content import load_content
 from bot.learning.situation import ADULT, REGIONS, UNDER_18, UNSURE
-from tests.servers import ROOT
-from tests.test_server import payloads, texts
+from tests.chat import payloads, texts
+from bench.servers import ROOT
 from tests.test_support import NAMED
 
 SUPPORT = load_content(ROOT / "quizzes").support

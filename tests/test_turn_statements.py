@@ -8,7 +8,7 @@ from typing import Iterator
 from bot.learning.content import load_content
 from bot.learning.tutor import Tutor
 from bot.store import ProgressStore
-from tests.test_learning import LEARNING_CONTENT, answer, finish_module
+from tests.test_learning import answer, finish_module
 from tests.test_practice import PRACTICE_CONTENT
 
 MOST_STATEMENTS_PER_MESSAGE = 6
@@ -28,8 +28,8 @@ def reads(statements: list[str]) -> list[str]:
     return [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
-def test_a_quiz_answer(store):
-    tutor = Tutor(load_content(LEARNING_CONTENT), store)
+def test_a_quiz_answer(learning_tutor, store):
+    tutor = learning_tutor
     tutor.start("ana", "verify_leaks")
     for letter in "bba":  # the pre-check
         answer(tutor, "ana", letter)
@@ -42,8 +42,8 @@ def test_a_quiz_answer(store):
     assert reads(statements) == []  # the snapshot comes back from the learner upsert (RETURNING)
 
 
-def test_the_last_answer_of_a_check(store):
-    tutor = Tutor(load_content(LEARNING_CONTENT), store)
+def test_the_last_answer_of_a_check(learning_tutor, store):
+    tutor = learning_tutor
     tutor.start("ana", "verify_leaks")
     answer(tutor, "ana", "b")
     answer(tutor, "ana", "b")
@@ -63,10 +63,10 @@ def test_a_practice_move(store):
     assert len(statements) <= MOST_STATEMENTS_PER_MESSAGE and reads(statements) == [], statements
 
 
-def test_a_review_answer(store, clock):
-    tutor = Tutor(load_content(LEARNING_CONTENT), store)
+def test_a_review_answer(learning_tutor, store, fake_clock):
+    tutor = learning_tutor
     finish_module(tutor, "ana", quiz=("a", "a", "stop", "a"))
-    clock.advance(days=1)
+    fake_clock.advance(days=1)
     assert tutor.review.start("ana").step.question.id == "c_q1"  # the only question due: the review's last
     with statements_of(store) as statements:
         result = tutor.answer("ana", text="/answer", message_id="r1", question_id="c_q1", option="b")
@@ -75,8 +75,8 @@ def test_a_review_answer(store, clock):
     assert len(statements) <= MOST_STATEMENTS_PER_MESSAGE and reads(statements) == [], statements
 
 
-def test_a_redelivered_message_writes_nothing(store):
-    tutor = Tutor(load_content(LEARNING_CONTENT), store)
+def test_a_redelivered_message_writes_nothing(learning_tutor, store):
+    tutor = learning_tutor
     tutor.start("ana", "verify_leaks")
     tutor.answer("ana", text="/answer", message_id="m1", question_id="c_pre1", option="b")
     with statements_of(store) as statements:

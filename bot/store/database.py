@@ -3,6 +3,7 @@ and sqlite3 errors turned into the store's typed errors, so that no sqlite3 exce
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ class Database:
             connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
             self.tables = sqlite_utils.Database(connection)  # for migrations and white-box tests
             if str(path) != ":memory:":
-                self.tables.enable_wal()
+                _enable_wal(connection)
             connection.execute("PRAGMA foreign_keys = ON")
         self.connection = connection
         self._migrate()
@@ -90,6 +91,21 @@ class Database:
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 migration(self.tables)
                 self.connection.execute(f"PRAGMA user_version = {number}")
+
+
+def _enable_wal(connection: sqlite3.Connection) -> None:
+    """Switches the file to WAL (a no-op once it is). Several processes opening a new file at once (`make run` starts
+    three) can find it busy while another switches it, and SQLite answers at once rather than waiting out the busy
+    timeout, so try again for as long as the busy timeout would have waited."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = wal")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.pages import DESKTOP, PHONE, SCREENSHOTS
 from tests.servers import WebServer, seed_demo_cohorts
-from tests.test_browser import SCREENSHOTS
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.browser]
 
-PHONE = {"width": 360, "height": 740}
 # Elements wider than the screen, outside any box that scrolls on its own, or the whole page scrolling sideways.
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
@@ -55,7 +54,7 @@ def signed_in_page(browser, site, viewport: dict):
 
 def test_sign_in_and_see_the_charts(browser, site):
     (mine, _), (other, _) = site[1]
-    page = signed_in_page(browser, site, {"width": 1280, "height": 900})
+    page = signed_in_page(browser, site, DESKTOP)
     assert page.url.endswith("/facilitator")
     assert other.name not in page.content()
     charts = page.locator("img[src^='data:image/']")

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from tests.servers import ROOT, WebServer, seed_demo_cohorts
-from tests.test_practice_browser import DESKTOP, PHONE, learner_at_practice_post, open_page_as
+from tests.browser.pages import DESKTOP, PHONE, learner_at_practice_post, open_page_as
+from bench.servers import ROOT
+from tests.servers import WebServer, seed_demo_cohorts
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -2,46 +2,12 @@
 moves reveal findings, and the decision is recorded in SQLite once. Screenshots go to results/screenshots/."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from bot.learning.content import load_content
 from bot.learning.formatting import option_label
-from bot.store import ProgressStore
-from tests.servers import ROOT
-from tests.test_browser import SCREENSHOTS
+from tests.browser.pages import DESKTOP, PHONE, POST, SCREENSHOTS, learner_at_practice_post, open_page_as
 
-pytestmark = pytest.mark.server
-
-MODULE = load_content(ROOT / "quizzes").modules["verify_leaks"]
-POST_INDEX, POST = next((index, question) for index, question in enumerate(MODULE.quiz) if question.practice)
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def learner_at_practice_post(servers) -> str:
-    """A new learner whose saved place is the module's first practice post (as if they had got there)."""
-    learner = uuid.uuid4().hex
-    store = ProgressStore(servers.workdir / "progress.db")
-    with store.turn(learner) as turn:
-        progress = turn.begin_attempt(MODULE.id, 1)
-        turn.move(progress, MODULE.plan(progress.attempt).quiz_start + POST_INDEX)
-    store.close()
-    return learner
-
-
-def open_page_as(browser, servers, learner: str, viewport: dict, **context_options):
-    context = browser.new_context(viewport=viewport, device_scale_factor=1, **context_options)
-    context.add_init_script(f"localStorage.setItem('pauseCheck.learnerId', '{learner}')")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.console_errors = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-    page.goto(servers.web_url + "/")
-    page.get_by_role("button", name="Continue ▶").click()  # "welcome back": the saved place is the post
-    page.locator("article.card").wait_for()
-    return context, page
+pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 
 @pytest.mark.parametrize("name, viewport", [("practice-360", PHONE), ("practice-desktop", DESKTOP)])

@@ -8,19 +8,15 @@ import re
 
 import pytest
 
-from bot.learning.content import load_content
 from bot.learning.formatting import option_label
-from tests.servers import ROOT
+from tests.browser.pages import DESKTOP, MODULE, PHONE, SCREENSHOTS
 
-pytestmark = pytest.mark.server
-
-SCREENSHOTS = ROOT / "results" / "screenshots"
-MODULE = load_content(ROOT / "quizzes").modules["verify_leaks"]
+pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 
 @pytest.fixture
 def page(browser, servers):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.console_errors = []
@@ -173,8 +169,7 @@ def test_keyboard_only(page):
     wait_for_text(page, "check 1 of")
 
 
-@pytest.mark.parametrize("name, viewport", [("phone-360", {"width": 360, "height": 740}),
-                                            ("desktop", {"width": 1280, "height": 900})])
+@pytest.mark.parametrize("name, viewport", [("phone-360", PHONE), ("desktop", DESKTOP)])
 def test_screenshots(browser, servers, name, viewport):
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
