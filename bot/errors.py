@@ -8,16 +8,25 @@ class PauseCheckError(Exception):
     """Base class for every error this package raises on purpose."""
 
 
-class ContentError(PauseCheckError):
+class ProblemListError(PauseCheckError):
+    """Several problems found at once, listed one per line under a heading that says what to fix."""
+
+    def __init__(self, heading: str, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"{heading}:\n{lines}")
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+class ContentError(ProblemListError):
     """One or more content files are invalid; `problems` lists each as 'file: location: message'."""
 
     def __init__(self, problems: list[str], directory: Path | None = None) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(
-            f"Content is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}). "
-            f"Fix these in the files under {directory or 'quizzes'}/ (schema: quizzes/README.md):\n{lines}"
-        )
+        super().__init__(f"Content is invalid ({_counted(len(problems), 'problem')}). Fix these in the files under "
+                         f"{directory or 'quizzes'}/ (schema: quizzes/README.md)", problems)
 
 
 class StoreError(PauseCheckError):
@@ -38,14 +47,12 @@ class StoreBusy(StoreError):
         self.detail = "busy"
 
 
-class ItemBankError(PauseCheckError):
+class ItemBankError(ProblemListError):
     """The content loads but breaks item-bank rules (bot.learning.item_bank); `problems` lists each."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"The item bank breaks {len(problems)} rule{'s' if len(problems) != 1 else ''} "
-                         f"(quizzes/README.md, \"Item bank rules\"):\n{lines}")
+        super().__init__(f"The item bank breaks {_counted(len(problems), 'rule')} "
+                         "(quizzes/README.md, \"Item bank rules\")", problems)
 
 
 class UnknownLearner(PauseCheckError):
@@ -86,11 +93,9 @@ class PipelineMissing(PauseCheckError):
                          f"python -m bot build-spacy --output {path}  (make setup does it).")
 
 
-class LabelledSetError(PauseCheckError):
+class LabelledSetError(ProblemListError):
     """The grader's labelled answers (make eval-grading) are invalid; `problems` lists each."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"The labelled answers are invalid. Each question id must be a free_text question, each "
-                         f"answer `{{answer: ..., label: right|partial|wrong}}`:\n{lines}")
+        super().__init__("The labelled answers are invalid. Each question id must be a free_text question, each "
+                         "answer `{answer: ..., label: right|partial|wrong}`", problems)
